@@ -1,16 +1,426 @@
 """Timestamps customers report ("2025年3月5日 10时17分", "어제 오후 3시"), normalised to UTC.
 
-Placeholder with the agreed signature; the real implementation replaces it.
+Staff ask "when did it happen?" first; this module answers from the customer's own words.
+One regex finds *anchors* (a date or a relative day word); a second reads what follows it
+(weekday, part of day, time, zone); a short look back picks up a zone or an English time
+written before it ("北京时间 3月5日", "3pm yesterday"). English month-name dates
+("March 5, 2025", "5th of March") go to dateparser; numeric and CJK dates, times, zones and
+relative words are read here (dateparser's mistakes on them: see ``cjk_dates``).
+
+Decisions, each pinned by a test in ``tests/extraction/test_timestamps.py``:
+
+- Zone: an explicit zone next to the timestamp wins (``UTC+8``, ``KST``, ``北京时间``,
+  ``(UTC+08:00)``, ``+08:00``); otherwise the UTC offset of ``sent_at`` (the Date header);
+  no ``sent_at`` and no zone: UTC. ``CST`` (China or US Central?), ``IST``-style ambiguous
+  abbreviations other than India, and ``ET``/``PT`` are not zones here.
+- Relative words ("yesterday", "昨天", "어제", "一昨日") count from ``sent_at``'s *local* date, in
+  its own offset, whatever zone the time is then read in. A year-less date ("3月5日",
+  "March 5") takes the latest such date not after ``sent_at``'s local date. Without
+  ``sent_at`` both are skipped: there is nothing honest to count from.
+- Precision is what was written: a date or a part of day alone → "day" (value: local
+  midnight, as UTC), an hour ("3pm", "下午3点") → "hour", minutes or 半/반 → "minute",
+  seconds → "second". "this morning", "今天早上", "오늘 오전" are day precision.
+- Not reported: a bare "today"/"今天"/"오늘"/"tonight" (usually a request: "please reply
+  today"); a time with no date or relative word ("10:17"); a year alone; month and year alone;
+  compact dates (``20250305``); numeric dates in file names, URLs, version numbers or glued to
+  other digits (``IMG_20250305_101754.jpg``, ``Screenshot 2025-03-05 at 10.17.54.png``,
+  ``v2025.03.05``, ``2025-03-05-0001``); slash or dash dates whose day/month order is
+  ambiguous (``03/05/2025``: US and UK customers disagree; ``15/3/2025`` and dotted
+  ``05.03.2025`` are day-first); lines that look like quoted history or forwarded headers
+  (``> ...``, ``Sent:``, ``发送时间:``, ``On ... wrote:``; ``Date:``/``日期:`` only below a From line).
+- "晚上/夜/밤/night" with 12 or an hour before 5 is the small hours of the next day
+  ("昨晚1点" is 01:00 on the day the mail was sent).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
 
+import dateparser
+
+from mailbridge.extraction import cjk_dates as cjk
+from mailbridge.extraction.cjk_dates import NUM, SP
 from mailbridge.extraction.types import Timestamp
+
+_ZONE_ABBREVIATIONS = {  # minutes east of UTC
+    "UTC": 0, "GMT": 0, "WET": 0, "BST": 60, "CET": 60, "CEST": 120, "EET": 120, "EEST": 180,
+    "MSK": 180, "IST": 330, "ICT": 420, "WIB": 420, "HKT": 480, "SGT": 480, "MYT": 480,
+    "PHT": 480, "AWST": 480, "KST": 540, "JST": 540, "AEST": 600, "AEDT": 660, "NZST": 720,
+    "NZDT": 780, "EST": -300, "EDT": -240, "CDT": -300, "MST": -420, "MDT": -360,
+    "PST": -480, "PDT": -420,
+}
+_ZONE_WORDS = {**cjk.ZONE_WORDS, "beijing time": 480, "china time": 480, "hong kong time": 480,
+               "singapore time": 480, "korea time": 540, "korean time": 540, "seoul time": 540,
+               "japan time": 540, "tokyo time": 540}
+_EN_RELATIVE = {"the day before yesterday": (-2, None), "yesterday": (-1, None), "today": (0, None),
+                "tonight": (0, "night"), "last": (-1, None), "this": (0, None)}
+_EN_PERIODS = {"morning": "am", "afternoon": "pm", "evening": "pm", "night": "night"}
+
+
+def _alternation(words) -> str:
+    return "|".join(re.escape(w).replace(r"\ ", f"{SP}?") for w in sorted(words, key=len, reverse=True))
+
+
+_ABBREVIATION = rf"(?<![A-Za-z])(?:{_alternation(_ZONE_ABBREVIATIONS)})(?![A-Za-z])"
+_UTC_OFFSET = rf"(?<![A-Za-z])(?:UTC|GMT){SP}*[+\-−]{SP}*\d\d?(?::?\d\d)?(?![0-9])"
+_NAMED_ZONE = rf"(?:{_UTC_OFFSET}|{_ABBREVIATION}|(?i:{_alternation(_ZONE_WORDS)}))"
+_ZONE = rf"(?:{_NAMED_ZONE}|[+\-]\d\d:?\d\d(?![0-9:])|Z(?![A-Za-z0-9]))"  # the last two: ISO only
+_AMPM = r"(?i:[ap]\.?m\.?)(?![A-Za-z])"
+_EN_MONTH = (r"(?:(?i:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|june?|july?|aug(?:ust)?"
+             r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)|May|MAY)\.?(?![A-Za-z])")
+_EN_WEEKDAY = r"(?i:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?i:day|nesday|rsday|urday)?\.?,?"
+
+_ANCHOR = re.compile(
+    rf"(?P<ymd>(?P<y>20\d\d){SP}?(?P<ys>[-/.]){SP}?(?P<ym>\d\d?){SP}?(?P=ys){SP}?(?P<yd>\d\d?))(?![0-9])"
+    rf"|(?P<dmy>(?P<da>\d\d?)(?P<ds>[-/.])(?P<db>\d\d?)(?P=ds)(?P<dy>20\d\d))(?![0-9])"
+    rf"|(?P<cjk>{cjk.DATE})"
+    rf"|(?P<en2>(?P<ed2>\d\d?)(?:st|nd|rd|th)?(?:{SP}+(?:of{SP}+)?|-)(?P<em2>{_EN_MONTH})"
+    rf"(?:(?:,?{SP}*|-)(?P<ey2>20\d\d)(?![0-9:]))?)"
+    rf"|(?P<en1>(?:{_EN_WEEKDAY}{SP}+)?(?P<em1>{_EN_MONTH}){SP}*(?P<ed1>\d\d?)(?:st|nd|rd|th)?(?![0-9:])"
+    rf"(?:,?{SP}*(?P<ey1>20\d\d)(?![0-9:]))?)"
+    rf"|(?P<rel>(?i:the{SP}+day{SP}+before{SP}+yesterday|yesterday|today|tonight"
+    rf"|last(?={SP}+night)|this(?={SP}+(?:morning|afternoon|evening)))"
+    rf"|(?<!엊){_alternation(cjk.RELATIVE_DAYS)}(?![서야])|(?i:in))"
+    .replace("|(?i:in))", ")")
+)
+
+_GLUE = r"(?:(?i:approximately|approx\.?|around|about|at)(?![A-Za-z])|@|大约|大約|大概|于|於|约|約|在|대략|약)"
+_TIME = (
+    rf"(?P<h>\d\d?)[:：](?P<mi>\d\d)(?:[:：](?P<s>\d\d)(?:[.,]\d{{1,6}})?)?(?![0-9])"
+    rf"|(?P<ch>{NUM}){SP}*[点點时時시](?:{SP}*(?P<half>半|반)"
+    rf"|{SP}*(?P<cmi>{NUM}){SP}*[分분](?:{SP}*(?P<cs>{NUM}){SP}*[秒초])?|(?P<cmj>\d\d)(?![0-9.]))?"
+    rf"|(?P<eh>\d\d?)(?={SP}?{_AMPM})"
+    rf"|(?P<noon>(?i:noon|midday)(?![A-Za-z]))"
+    rf"|(?(eper)(?P<bh>\d\d?)(?![0-9:.])|(?!))"
+)
+_CJK_PERIOD = _alternation(cjk.PERIODS) + r"|(?i:am|pm)(?![A-Za-z])"
+_EN_PERIOD = r"(?i:morning|afternoon|evening|night)(?![A-Za-z])"
+_TAIL = re.compile(
+    rf"(?P<wd>{SP}*(?:{cjk.WEEKDAY}))?"
+    rf"(?:(?:T|{SP}*[,，、.の的]?{SP}*(?:{_GLUE}{SP}*)?)"
+    rf"(?:(?P<z1>{_NAMED_ZONE}){SP}*)?"
+    rf"(?:(?:(?P<cper>{_CJK_PERIOD})|(?P<eper>{_EN_PERIOD})(?:{SP}+{_GLUE})?){SP}*)?"
+    rf"(?P<time>{_TIME})(?:{SP}*(?P<ap>{_AMPM}))?"
+    rf"|{SP}*[,，、の的]?{SP}*(?:(?P<cper2>{_CJK_PERIOD})|(?P<eper2>{_EN_PERIOD})))?"
+    rf"(?P<zt>{SP}*(?:[（(]{SP}*(?P<z2>{_ZONE}){SP}*(?:기준{SP}*)?[)）]|(?P<z3>{_ZONE})(?:{SP}*기준)?))?"
+)
+_PRE_ZONE = re.compile(rf"(?:[（(]{SP}*)?(?P<z>{_NAMED_ZONE})(?:{SP}*기준)?{SP}*[)）]?{SP}*[:：]?{SP}*\Z")
+_PRE_TIME = re.compile(
+    rf"(?<![0-9:.])(?P<h>\d\d?)(?::(?P<mi>\d\d)(?::(?P<s>\d\d))?)?{SP}*(?P<ap>{_AMPM})?"
+    rf"{SP}+(?:(?i:on){SP}+)?\Z"
+)
+_ZONE_PARTS = re.compile(r"(?:UTC|GMT)\s*([+\-−])\s*(\d\d?):?(\d\d)?|([+\-])(\d\d):?(\d\d)")
+_FULLWIDTH_DIGITS = {0xFF10 + i: 0x30 + i for i in range(10)}
+_HAS_FULLWIDTH_DIGIT = re.compile("[０-９]")
+_NUMERIC_BEFORE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./\\+-=#@")
+_GLUED_AFTER = re.compile(r"[-/._]?[0-9]")
+_VERSION_BEFORE = re.compile(r"(?i:version|ver\.?|build|release|v|版本号?|버전|バージョン)\s*[:：]?\s*\Z")
+_FILE_NAME_AFTER = re.compile(
+    r"(?:[ _\-]*(?:at|오전|오후|午前|午後|上午|下午)?[ ]*[0-9][0-9.:_\- ]*(?:[AaPp][Mm])?)?"
+    r"[^\s,，。;；:：!?！？()（）]{0,40}?"
+    r"\.(?i:png|jpe?g|gif|bmp|webp|heic|heif|tiff?|pdf|mp4|mov|avi|txt|log|csv|xlsx?|docx?|zip|rar|7z)"
+    r"(?![A-Za-z0-9])"
+)
+_FROM_LABEL = re.compile(r"[ \t>*]*(?i:from|发件人|發件人|寄件者|寄件人|보낸\s?사람|差出人|von|de)\s*\**\s*[:：]")
+_DATE_LABEL = re.compile(
+    r"[ \t>*]*(?:(?P<sure>(?i:sent|gesendet|envoyé)|发送时间|發送時間|发送日期|發送日期|寄件日期|보낸\s?날짜|送信日時)"
+    r"|(?i:date|datum)|日期|날짜|日時)\s*\**\s*[:：]"
+)
+_ATTRIBUTION = re.compile(r"(?:(?i:wrote|schrieb|a écrit)|写道|寫道|작성|のメール|>)\s*[:：]\s*\Z")
 
 
 def find_timestamps(text: str, sent_at: datetime | None) -> list[Timestamp]:
-    """Timestamps in ``text``; zone-less ones take ``sent_at``'s UTC offset, relative ones
-    ("yesterday 3pm") are relative to ``sent_at``'s local date."""
-    return []
+    """Timestamps in ``text``, in text order; zone-less ones take ``sent_at``'s UTC offset,
+    relative ones ("yesterday 3pm") are relative to ``sent_at``'s local date.
+
+    >>> sent = datetime(2025, 3, 6, 1, 30, tzinfo=timezone(timedelta(hours=9)))
+    >>> find_timestamps("어제 오후 3시에 출금했는데 아직 안 왔어요", sent)
+    [Timestamp(value=datetime.datetime(2025, 3, 5, 6, 0, tzinfo=datetime.timezone.utc), text='어제 오후 3시', precision='hour')]
+    """
+    anchor = _ANCHOR.search(text)
+    if anchor is None:  # the common case: costs one scan
+        return []
+    norm = text.translate(_FULLWIDTH_DIGITS) if _HAS_FULLWIDTH_DIGIT.search(text) else text
+    if norm is not text:
+        anchor = _ANCHOR.search(norm)
+    if sent_at is not None and sent_at.utcoffset() is None:
+        sent_at = sent_at.replace(tzinfo=timezone.utc)  # a naive Date is taken as UTC
+    found: list[Timestamp] = []
+    seen: set[tuple[datetime, str]] = set()
+    done = 0  # end of the last timestamp: no overlaps
+    while anchor is not None:
+        read = _read(norm, anchor, sent_at, done)
+        if read is None:
+            anchor = _ANCHOR.search(norm, anchor.end())
+            continue
+        start, end, value, precision = read
+        stamp = Timestamp(value=value, text=text[start:end], precision=precision)
+        if (value, stamp.text) not in seen:
+            seen.add((value, stamp.text))
+            found.append(stamp)
+        done = end
+        anchor = _ANCHOR.search(norm, end)
+    return found
+
+
+def _read(text: str, anchor: re.Match, sent_at: datetime | None, done: int):
+    """(start, end, UTC value, precision) for one anchor, or None when it is not a timestamp."""
+    kind = anchor.lastgroup
+    if _is_quoted_or_header(text, anchor.start()):
+        return None
+    if kind in ("ymd", "dmy", "en1", "en2") and _in_url(text, anchor.start()):
+        return None
+    local = sent_at.date() if sent_at is not None else None
+    day, implied = _anchor_date(text, anchor, kind, local)
+    if day is None:
+        return None
+    tail = _TAIL.match(text, anchor.end())
+    start, end = anchor.start(), tail.end("wd") if tail.group("wd") else anchor.end()
+    clock = _clock(tail, implied)
+    if clock is False:
+        return None
+    zone_text, zone_start = tail.group("z2") or tail.group("z3"), tail.start("zt")
+    if clock is not None:
+        end = tail.end("ap") if tail.group("ap") else tail.end("time")
+    elif tail.group("cper2") or tail.group("eper2"):
+        end = tail.end("cper2") if tail.group("cper2") else tail.end("eper2")
+    if zone_text and _zone_allowed(zone_text, tail, clock, zone_start):
+        end = tail.end("zt")
+    else:
+        zone_text = tail.group("z1")
+    if clock is None and kind in ("en1", "rel") and not tail.group("time"):
+        pre = _PRE_TIME.search(text, max(done, start - 16), start)
+        if pre and (pre.group("mi") or pre.group("ap")):
+            clock = _clock_from(pre, _period_word(pre.group("ap")) or implied)
+            if clock is False:
+                return None
+            start = pre.start()
+    if zone_text is None:
+        pre = _PRE_ZONE.search(text, max(done, start - 24), start)
+        if pre:
+            zone_text, start = pre.group("z"), pre.start()
+    if kind == "rel" and day[1] == 0 and clock is None and _tail_period(tail, implied) not in ("am", "pm", "noon"):
+        return None  # bare "today"/"tonight": a request more often than a report
+    if kind in ("ymd", "dmy") and _FILE_NAME_AFTER.match(text, end):
+        return None
+    value = _to_utc(day, clock, zone_text, sent_at, local)
+    if value is None:
+        return None
+    precision = clock[3] if clock else "day"
+    while end > start and text[end - 1] in " \t\u3000":
+        end -= 1
+    return start, end, value, precision
+
+
+def _anchor_date(text: str, anchor: re.Match, kind: str, local: date | None):
+    """((date or None, days relative to ``local``), implied part of day) for an anchor."""
+    g = anchor.group
+    if kind == "rel":
+        word = " ".join(g("rel").lower().split())
+        days, implied = _EN_RELATIVE.get(word) or cjk.RELATIVE_DAYS[g("rel")]
+        return ((None, days), implied) if local is not None else (None, None)
+    if kind in ("ymd", "dmy"):
+        before = text[anchor.start() - 1] if anchor.start() else " "
+        if before in _NUMERIC_BEFORE or _GLUED_AFTER.match(text, anchor.end()):
+            return None, None
+        if _VERSION_BEFORE.search(text, max(0, anchor.start() - 12), anchor.start()):
+            return None, None
+        if kind == "ymd":
+            return (_date(int(g("y")), int(g("ym")), int(g("yd"))), 0), None
+        return (_day_month_year(int(g("da")), int(g("db")), int(g("dy")), g("ds")), 0), None
+    if kind == "cjk":
+        before = text[anchor.start() - 1] if anchor.start() else " "
+        month, day = cjk.number(g("cm")), cjk.number(g("cd"))
+        if before.isascii() and (before.isalnum() or before == "_") or month is None or day is None:
+            return None, None
+        if g("cy"):
+            return (_date(int(g("cy")), month, day), 0), None
+        return (_year_less(month, day, local), 0), None
+    before = text[anchor.start() - 1] if anchor.start() else " "
+    if before.isascii() and before.isalpha() or kind == "en2" and before in "0123456789.,":
+        return None, None
+    has_year = g("ey1") or g("ey2")
+    if not has_year and local is None:
+        return None, None
+    parsed = _english_date(" ".join(anchor.group().split()), None if has_year else local)
+    return ((parsed, 0) if parsed and parsed.day == int(g("ed1") or g("ed2")) else None), None
+
+
+@lru_cache(maxsize=4096)
+def _english_date(words: str, base: date | None) -> date | None:
+    """dateparser for English month-name dates ("Wed, March 5th, 2025", "5 Mar"): a year-less
+    one is the latest such date on or before ``base`` (PREFER_DATES_FROM past)."""
+    settings = {"PREFER_DATES_FROM": "past", "PARSERS": ["absolute-time"],
+                "RETURN_AS_TIMEZONE_AWARE": False}
+    if base is not None:
+        settings["RELATIVE_BASE"] = datetime(base.year, base.month, base.day, 12)
+    parsed = dateparser.parse(words, languages=["en"], settings=settings)
+    return parsed.date() if parsed else None
+
+
+def _date(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _day_month_year(a: int, b: int, year: int, sep: str) -> date | None:
+    """``05.03.2025`` is day-first; ``15/3/2025`` and ``3/15/2025`` say which is the day;
+    ``03/05/2025`` does not (US and UK customers read it differently), so it is skipped."""
+    if sep == "." or a > 12 or a == b:
+        return _date(year, b, a)
+    return _date(year, a, b) if b > 12 else None
+
+
+def _year_less(month: int, day: int, local: date | None) -> date | None:
+    if local is None:
+        return None
+    found = _date(local.year, month, day)
+    if found is None or found > local:
+        found = _date(local.year - 1, month, day)
+    return found
+
+
+def _clock(tail: re.Match, implied: str | None):
+    """(hour, minute, second, precision, days to add) from the tail; None if it has no
+    time; False if the time is impossible ("25:00", "下午13点" is fine, "13pm" is not)."""
+    if tail.group("time") is None:
+        return None
+    period = (_period_word(tail.group("ap")) or _period_word(tail.group("cper"))
+              or _EN_PERIODS.get((tail.group("eper") or "").lower()) or implied)
+    return _clock_from(tail, period)
+
+
+def _clock_from(m: re.Match, period: str | None):
+    g = m.groupdict()
+    if g.get("noon"):
+        return 12, 0, 0, "hour", 0
+    hour = g.get("h") or g.get("eh") or g.get("bh")
+    hour = int(hour) if hour else cjk.number(g.get("ch") or "")
+    minute = g.get("mi") or g.get("cmj") or g.get("cmi")
+    minute = 30 if g.get("half") else (cjk.number(minute) if minute else None)
+    second = g.get("s") or g.get("cs")
+    second = cjk.number(second) if second else None
+    if hour is None or (minute is None and (g.get("mi") or g.get("cmi"))) or (second is None and (g.get("s") or g.get("cs"))):
+        return False
+    shifted = _to_24h(hour, period)
+    if shifted is None or (minute or 0) > 59 or (second or 0) > 59:
+        return False
+    precision = "second" if second is not None else "minute" if minute is not None else "hour"
+    return shifted[0], minute or 0, second or 0, precision, shifted[1]
+
+
+def _period_word(word: str | None) -> str | None:
+    if not word:
+        return None
+    if word in cjk.PERIODS:
+        return cjk.PERIODS[word]
+    return "am" if word[0] in "aA" else "pm" if word[0] in "pP" else None
+
+
+def _tail_period(tail: re.Match, implied: str | None) -> str | None:
+    words = tail.group("cper") or tail.group("cper2")
+    english = tail.group("eper") or tail.group("eper2")
+    return _period_word(words) or _EN_PERIODS.get((english or "").lower()) or implied
+
+
+def _to_24h(hour: int, period: str | None) -> tuple[int, int] | None:
+    """(hour on a 24-hour clock, days to add), or None for an impossible hour."""
+    if hour > 23 or period is not None and hour > 12 and period in ("am",):
+        return None
+    if period == "am":
+        return (0 if hour == 12 else hour), 0
+    if period == "pm":
+        return (hour + 12 if hour < 12 else hour), 0
+    if period == "noon":
+        return (hour + 12 if 1 <= hour <= 5 else hour), 0
+    if period == "night":
+        if 6 <= hour < 12:
+            return hour + 12, 0
+        if hour == 12 or hour < 5:
+            return hour % 12, 1
+    return hour, 0
+
+
+def _zone_allowed(zone_text: str, tail: re.Match, clock, zone_start: int) -> bool:
+    """``Z`` and ``+08:00`` only close an ISO-style time; ``-05:00`` only after seconds or
+    ``T`` (else "10:17-10:30" would be a range read as a zone)."""
+    if zone_text[0] not in "+-Z":
+        return True
+    if clock is None or zone_text == "Z" and tail.end("ap" if tail.group("ap") else "time") != zone_start:
+        return False
+    return zone_text[0] != "-" or bool(tail.group("s")) or text_has_t(tail)
+
+
+def text_has_t(tail: re.Match) -> bool:
+    return tail.string[tail.end("wd") if tail.group("wd") else tail.start()] == "T"
+
+
+def _zone_minutes(zone_text: str) -> int | None:
+    word = " ".join(zone_text.split())
+    if word in _ZONE_WORDS or word.lower() in _ZONE_WORDS:
+        return _ZONE_WORDS.get(word, _ZONE_WORDS.get(word.lower()))
+    compact = word.replace(" ", "")
+    if compact.upper() in _ZONE_ABBREVIATIONS:
+        return _ZONE_ABBREVIATIONS[compact.upper()]
+    if compact == "Z":
+        return 0
+    for key, minutes in cjk.ZONE_WORDS.items():  # "한국 시간" written with odd spacing
+        if key.replace(" ", "") == compact:
+            return minutes
+    parts = _ZONE_PARTS.fullmatch(compact)
+    if parts is None:
+        return None
+    sign, hours, mins = parts.group(1, 2, 3) if parts.group(1) else parts.group(4, 5, 6)
+    total = int(hours) * 60 + int(mins or 0)
+    return None if int(hours) > 14 or int(mins or 0) > 59 else (-total if sign in "-−" else total)
+
+
+def _to_utc(day, clock, zone_text, sent_at, local) -> datetime | None:
+    when, days = day
+    if when is None:
+        when = local + timedelta(days=days) if local is not None else None
+    if when is None:
+        return None
+    minutes = _zone_minutes(zone_text) if zone_text else None
+    if minutes is not None:
+        offset = timedelta(minutes=minutes)
+    else:
+        offset = sent_at.utcoffset() if sent_at is not None else timedelta(0)
+    hour, minute, second, _, extra = clock if clock else (0, 0, 0, "day", 0)
+    try:
+        moment = datetime(when.year, when.month, when.day, hour, minute, second)
+        return (moment + timedelta(days=extra) - offset).replace(tzinfo=timezone.utc)
+    except (OverflowError, ValueError):
+        return None
+
+
+def _in_url(text: str, start: int) -> bool:
+    window = text[max(0, start - 300):start]
+    if not window or window[-1].isspace():
+        return False
+    token = window.split()[-1]
+    return "://" in token or token.lower().startswith("www.")
+
+
+def _is_quoted_or_header(text: str, start: int) -> bool:
+    """The line at ``start`` is quoted history, a forwarded header or an "On … wrote:" line."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", start)
+    line_end = len(text) if line_end < 0 else line_end
+    line = text[line_start:line_end]
+    if line.lstrip().startswith(">") or _ATTRIBUTION.search(line.rstrip()):
+        return True
+    label = _DATE_LABEL.match(line)
+    if label:
+        if label.group("sure"):
+            return True
+        above = text[max(0, line_start - 600):line_start].splitlines()[-4:]
+        return any(_FROM_LABEL.match(previous) for previous in above)
+    if line.startswith("On ") and line_end < len(text):
+        following = text[line_end + 1:].split("\n", 1)[0]
+        return bool(_ATTRIBUTION.search(following.rstrip()))
+    return False

@@ -1,0 +1,224 @@
+"""Fetch: the only module that talks IMAP.
+
+Per folder a checkpoint (UIDVALIDITY, highest processed UID) lives in the database and
+moves only in the transaction that stored the messages. New mail is found by UID, never by
+``\\Seen`` (a person may have read it first in their mail client), and fetched with
+``BODY.PEEK[]`` so we leave it unread. A UIDVALIDITY change resyncs from UID 1: the dedupe
+step recognises what is already stored by Message-ID, and mail older than the first
+start's baseline (``start_from``) is still not imported.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import ssl
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, time, timezone
+from typing import Any, Iterator
+
+from imapclient import IMAPClient
+from imapclient.exceptions import IMAPClientError
+from sqlmodel import Session, select
+
+from mailbridge.errors import TransientError
+from mailbridge.models import MailboxState, utcnow
+from mailbridge.settings import ImapSettings
+from mailbridge.work import FetchedMail
+
+log = logging.getLogger("mailbridge.fetch")
+
+NETWORK_ERRORS = (IMAPClientError, OSError, ssl.SSLError, socket.timeout, EOFError)
+
+
+@dataclass(frozen=True)
+class FolderPlan:
+    """Where to start in a folder, and which mail is too old to import."""
+
+    uidvalidity: int
+    last_uid: int
+    baseline: datetime | None  # mail received before this is never imported (start_from)
+
+    def wants(self, mail: FetchedMail) -> bool:
+        return self.baseline is None or mail.received_at is None or mail.received_at >= self.baseline
+
+
+class Mailbox:
+    """One logged-in IMAP connection, with the few operations the pipeline needs."""
+
+    def __init__(self, client: IMAPClient, account: str, readonly: bool) -> None:
+        self.client = client
+        self.account = account
+        self.readonly = readonly
+        self._selected: str | None = None
+        self._uidvalidity: int | None = None
+
+    def select(self, folder: str) -> tuple[int, int]:
+        """Select ``folder``; returns (UIDVALIDITY, UIDNEXT)."""
+        info = self._call(self.client.select_folder, folder, readonly=self.readonly)
+        uidvalidity = int(info[b"UIDVALIDITY"])
+        self._selected, self._uidvalidity = folder, uidvalidity
+        uidnext = info.get(b"UIDNEXT")
+        if uidnext is None:  # some servers omit it from SELECT; STATUS always has it
+            uidnext = self._call(self.client.folder_status, folder, [b"UIDNEXT"])[b"UIDNEXT"]
+        return uidvalidity, int(uidnext)
+
+    def first_uid_since(self, day: date) -> int | None:
+        uids = self._call(self.client.search, ["SINCE", day])
+        return min(uids) if uids else None
+
+    def batches(self, folder: str, after_uid: int, size: int, max_bytes: int) -> Iterator[list[FetchedMail]]:
+        """New messages (UID > ``after_uid``) in UID order, ``size`` at a time."""
+        if self._selected != folder:
+            self.select(folder)
+        # "n:*" always matches the highest UID, even when it is below n: filter it out.
+        uids = sorted(u for u in self._call(self.client.search, ["UID", f"{after_uid + 1}:*"]) if u > after_uid)
+        for start in range(0, len(uids), size):
+            yield self._fetch(folder, uids[start:start + size], max_bytes)
+
+    def _fetch(self, folder: str, uids: list[int], max_bytes: int) -> list[FetchedMail]:
+        sizes = self._call(self.client.fetch, uids, ["RFC822.SIZE"])
+        small = [u for u in uids if int(sizes.get(u, {}).get(b"RFC822.SIZE", 0)) <= max_bytes]
+        small_set = set(small)
+        big = [u for u in uids if u not in small_set]
+        data: dict[int, dict[bytes, Any]] = {}
+        if small:
+            data.update(self._call(self.client.fetch, small, ["BODY.PEEK[]", "INTERNALDATE"]))
+        if big:  # never pull a 50 MB message into memory whole: the first max_bytes only
+            data.update(self._call(self.client.fetch, big, [f"BODY.PEEK[]<0.{max_bytes}>", "INTERNALDATE"]))
+        uidvalidity = self._uidvalidity
+        out: list[FetchedMail] = []
+        for uid in uids:
+            item = data.get(uid)
+            if item is None:  # expunged between SEARCH and FETCH
+                continue
+            raw = item.get(b"BODY[]") or item.get(b"BODY[]<0>") or b""
+            out.append(FetchedMail(raw=bytes(raw), source=f"imap:{self.account}/{folder}/{uid}", folder=folder,
+                                   imap_uid=uid, uidvalidity=uidvalidity,
+                                   received_at=_utc(item.get(b"INTERNALDATE"))))
+        return out
+
+    def after_processing(self, folder: str, uids: list[int], settings: ImapSettings) -> None:
+        """Flag or move processed mail (only ever called after the database commit)."""
+        if not uids or settings.after_processing == "none":
+            return
+        try:
+            if settings.after_processing == "flag":
+                self.client.add_flags(uids, [settings.flag])
+            elif settings.after_processing == "move":
+                self.move(uids, settings.move_to)
+        except NETWORK_ERRORS as exc:
+            # The mail is stored and the checkpoint moved: a failed flag only loses a marker.
+            log.warning("after-processing %s of %d message(s) in %s failed: %s",
+                        settings.after_processing, len(uids), folder, exc)
+
+    def move(self, uids: list[int], target: str) -> None:
+        if not self.client.folder_exists(target):
+            self.client.create_folder(target)
+        if self.client.has_capability("MOVE"):
+            self.client.move(uids, target)
+        else:
+            self.client.copy(uids, target)
+            self.client.delete_messages(uids)
+            self.client.uid_expunge(uids) if self.client.has_capability("UIDPLUS") else self.client.expunge()
+
+    def _call(self, method: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(*args, **kwargs)
+        except NETWORK_ERRORS as exc:
+            raise TransientError(f"IMAP {self.account}: {type(exc).__name__}: {exc}") from exc
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+def ssl_context(ca_file: str) -> ssl.SSLContext:
+    context = ssl.create_default_context()
+    if ca_file:
+        context.load_verify_locations(cafile=ca_file)
+    return context
+
+
+def create_client(settings: ImapSettings) -> IMAPClient:
+    """The seam tests and later issues (IDLE, several mailboxes) replace."""
+    context = ssl_context(settings.ca_file)
+    client = IMAPClient(settings.host, port=settings.port, ssl=settings.security == "tls",
+                        ssl_context=context, timeout=settings.timeout)
+    client.normalise_times = False  # keep INTERNALDATE timezone-aware (imapclient defaults to naive local)
+    if settings.security == "starttls":
+        client.starttls(context)
+    return client
+
+
+@contextmanager
+def connect(settings: ImapSettings) -> Iterator[Mailbox]:
+    """A logged-in Mailbox; network and login failures become TransientError."""
+    try:
+        client = create_client(settings)
+        client.login(settings.username, settings.resolved_password())
+    except NETWORK_ERRORS as exc:
+        raise TransientError(f"IMAP {settings.host}:{settings.port}: {type(exc).__name__}: {exc}") from exc
+    try:
+        yield Mailbox(client, settings.account, readonly=settings.after_processing == "none")
+    finally:
+        try:
+            client.logout()
+        except NETWORK_ERRORS:
+            pass
+
+
+# -- checkpoints ---------------------------------------------------------------------
+
+def _state(session: Session, account: str, folder: str) -> MailboxState | None:
+    return session.exec(select(MailboxState).where(MailboxState.account == account,
+                                                   MailboxState.folder == folder)).first()
+
+
+def prepare_folder(mailbox: Mailbox, folder: str, session: Session, settings: ImapSettings) -> FolderPlan:
+    """Select ``folder`` and decide where to start, creating or resyncing its checkpoint."""
+    uidvalidity, uidnext = mailbox.select(folder)
+    state = _state(session, mailbox.account, folder)
+    if state is None:
+        state = MailboxState(account=mailbox.account, folder=folder, uidvalidity=uidvalidity,
+                             last_uid=_first_start(mailbox, settings.start_from, uidnext))
+        session.add(state)
+        log.info("first start on %s/%s: start_from=%s, starting after UID %d",
+                 mailbox.account, folder, settings.start_from, state.last_uid)
+    elif state.uidvalidity != uidvalidity:
+        log.warning("UIDVALIDITY of %s/%s changed %d -> %d: resyncing; stored mail is recognised "
+                    "by Message-ID and not processed again", mailbox.account, folder, state.uidvalidity,
+                    uidvalidity)
+        state.uidvalidity, state.last_uid, state.updated_at = uidvalidity, 0, utcnow()
+        session.add(state)
+    return FolderPlan(uidvalidity=uidvalidity, last_uid=state.last_uid, baseline=baseline(settings.start_from, state))
+
+
+def _first_start(mailbox: Mailbox, start_from: str, uidnext: int) -> int:
+    if start_from == "all":
+        return 0
+    if start_from == "now":
+        return uidnext - 1
+    first = mailbox.first_uid_since(date.fromisoformat(start_from))
+    return uidnext - 1 if first is None else first - 1
+
+
+def baseline(start_from: str, state: MailboxState) -> datetime | None:
+    """Mail received before this moment is never imported, even on a resync."""
+    if start_from == "all":
+        return None
+    if start_from == "now":
+        return state.started_at
+    return datetime.combine(date.fromisoformat(start_from), time.min, tzinfo=timezone.utc)
+
+
+def advance_checkpoint(session: Session, account: str, folder: str, uidvalidity: int, uid: int) -> None:
+    state = _state(session, account, folder)
+    if state is None:
+        state = MailboxState(account=account, folder=folder, uidvalidity=uidvalidity)
+    if state.uidvalidity == uidvalidity and uid > state.last_uid:
+        state.last_uid, state.updated_at = uid, utcnow()
+        session.add(state)
