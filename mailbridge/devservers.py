@@ -833,7 +833,7 @@ class _SinkHandler:
 
 
 def postgres_available() -> bool:
-    """True when ``initdb`` and ``pg_ctl`` can be found."""
+    """True when ``initdb`` and ``postgres`` can be found."""
     return _postgres_bindir() is not None
 
 
@@ -847,7 +847,7 @@ def _postgres_bindir() -> Path | None:
     candidates += sorted(Path("/").glob(POSTGRES_BINDIR_GLOB.lstrip("/")),
                          key=lambda p: _major_version(p.parent.name), reverse=True)
     for bindir in candidates:
-        if (bindir / "initdb").exists() and (bindir / "pg_ctl").exists():
+        if (bindir / "initdb").exists() and (bindir / "postgres").exists():
             return bindir
     return None
 
@@ -863,6 +863,10 @@ class PostgresServer:
     SQLAlchemy URL such as ``postgresql+psycopg://postgres@127.0.0.1:21345/mb_3``.
     ``pause()``/``resume()`` take the cluster down and back on the same port with its data,
     for "database unreachable" tests; ``stop()`` deletes everything.
+
+    The postmaster runs as our own child rather than through ``pg_ctl start``: pg_ctl leaves it
+    to be reaped by PID 1, which here does so lazily, so every stop left a ``[postgres]
+    <defunct>`` behind. ``initdb`` still runs as in servers.md.
     """
 
     host: str = LOCALHOST
@@ -873,7 +877,7 @@ class PostgresServer:
         self.directory: Path | None = None
         self._account = _service_account()
         self._bindir: Path | None = None
-        self._running = False
+        self._proc: subprocess.Popen[bytes] | None = None
         self._db_numbers = itertools.count(1)
 
     @property
@@ -883,18 +887,24 @@ class PostgresServer:
 
     def start(self) -> None:
         """initdb (first time only) and start; returns once it accepts connections; idempotent."""
-        if self._running:
+        if self._proc is not None:
             return
         if self.directory is None:
             self._init_cluster()
-        assert self.directory is not None
-        self._pg("pg_ctl", "-D", str(self.data_dir), "-l", str(self.directory / "pg.log"),
-                 "-w", "-t", "30", "start", "-o", self._server_options())
-        self._running = True
+        assert self._bindir is not None and self.directory is not None
+        log_path = self.directory / "pg.log"
+        self._proc = _spawn([str(self._bindir / "postgres"), "-D", str(self.data_dir),
+                             *self._server_args()], log_path, self._account, self.directory)
+        try:
+            _wait_until(self._ready, timeout=30, what="postgres", proc=self._proc,
+                        log_path=log_path)
+        except BaseException:
+            self._shutdown(signal.SIGQUIT)
+            raise
 
     def stop(self) -> None:
         """Stop the cluster and delete it with all its databases."""
-        self._shutdown("immediate")  # no checkpoint: nothing here is worth keeping
+        self._shutdown(signal.SIGQUIT)  # "immediate": no checkpoint, nothing here is kept
         if self.directory is not None:
             shutil.rmtree(self.directory, ignore_errors=True)
             self.directory = None
@@ -902,12 +912,12 @@ class PostgresServer:
 
     def pause(self) -> None:
         """Take the cluster down (clients are cut off); port and data are kept for resume()."""
-        # "fast", not "immediate": with synchronous_commit=off an immediate stop can lose the
-        # last ~200 ms of commits, and an outage test would then flake on its own setup.
-        self._shutdown("fast")
+        # SIGINT is a "fast" shutdown. Not "immediate": with synchronous_commit=off that can
+        # lose the last ~200 ms of commits, and an outage test would flake on its own setup.
+        self._shutdown(signal.SIGINT)
 
     def resume(self) -> None:
-        """Start a paused cluster again, same port, same databases (crash recovery runs)."""
+        """Start a paused cluster again: same port, same databases."""
         self.start()
 
     def url(self, database: str) -> str:
@@ -935,14 +945,6 @@ class PostgresServer:
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
 
-    def _shutdown(self, mode: str) -> None:
-        if self.directory is None:
-            return
-        if (self.data_dir / "postmaster.pid").exists():
-            self._pg("pg_ctl", "-D", str(self.data_dir), "-m", mode, "-w", "stop", check=False)
-        self._kill_postmaster_if_alive()
-        self._running = False
-
     def _init_cluster(self) -> None:
         self._bindir = _postgres_bindir()
         if self._bindir is None:
@@ -951,33 +953,43 @@ class PostgresServer:
         _track(self, self.stop)
         self._account.chown_tree(self.directory)
         self.port = free_port()
-        self._pg("initdb", "-D", str(self.data_dir), "-U", self.user, "-A", "trust",
-                 "-E", "UTF8", "--locale=C.UTF-8", "--no-sync")
-
-    def _server_options(self) -> str:
-        return (f"-c listen_addresses={self.host} -p {self.port} -k {self.directory} "
-                "-c fsync=off -c synchronous_commit=off -c full_page_writes=off")
-
-    def _pg(self, program: str, *args: str, check: bool = True) -> None:
-        assert self._bindir is not None and self.directory is not None
         result = subprocess.run(
-            [str(self._bindir / program), *args], cwd=self.directory, capture_output=True,
-            text=True, stdin=subprocess.DEVNULL, start_new_session=True,
-            env={**os.environ, "LC_ALL": "C.UTF-8"}, **self._account.popen_kwargs(),
+            [str(self._bindir / "initdb"), "-D", str(self.data_dir), "-U", self.user,
+             "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"],
+            cwd=self.directory, capture_output=True, text=True, stdin=subprocess.DEVNULL,
+            **self._account.popen_kwargs(),
         )
-        if check and result.returncode != 0:
-            raise RuntimeError(f"{program} failed ({result.returncode}):\n{result.stdout}"
-                               f"{result.stderr}\n{_log_tail(self.directory / 'pg.log')}")
+        if result.returncode != 0:
+            raise RuntimeError(f"initdb failed ({result.returncode}):\n{result.stdout}"
+                               f"{result.stderr}")
 
-    def _kill_postmaster_if_alive(self) -> None:
+    def _server_args(self) -> list[str]:
+        return ["-p", str(self.port), "-k", str(self.directory),
+                "-c", f"listen_addresses={self.host}", "-c", "fsync=off",
+                "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
+
+    def _ready(self) -> bool:
+        """The postmaster writes "ready" as line 8 of postmaster.pid (what pg_ctl -w reads).
+
+        Line 1 must be our child's pid: a file left by a killed postmaster also says "ready".
+        """
         try:
-            pid = int((self.data_dir / "postmaster.pid").read_text().split()[0])
-        except (OSError, ValueError, IndexError):
+            lines = (self.data_dir / "postmaster.pid").read_text().splitlines()
+        except OSError:
+            return False
+        return (len(lines) >= 8 and self._proc is not None
+                and lines[0].strip() == str(self._proc.pid) and lines[7].strip() == "ready")
+
+    def _shutdown(self, signum: signal.Signals) -> None:
+        """Signal the postmaster (it stops its own backends) and reap it."""
+        if self._proc is None:
             return
+        self._proc.send_signal(signum)
         try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+            self._proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            _terminate_group(self._proc, grace=0.0)
+        self._proc = None
 
     def _admin_execute(self, statement: str, database: str) -> None:
         import psycopg

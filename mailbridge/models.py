@@ -137,6 +137,7 @@ class MailboxState(SQLModel, table=True):
     # when this checkpoint was first created: with start_from = "now", mail received before
     # it is the backlog and is never imported, not even by a UIDVALIDITY resync
     started_at: datetime = Field(default_factory=utcnow, sa_column=Column(UtcDateTime(), nullable=False))
+    resync_upto: int = 0  # after a UIDVALIDITY change: UIDs up to here are re-scanned existing mail
     updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UtcDateTime(), nullable=False))
 
 

@@ -94,16 +94,21 @@ def plain(sender: str, subject: str, body: str = "Hello, I need help.", *, to: s
 
 def dsn_bounce(original_message_id: str, rcpt: str = "nobody@customer.example") -> bytes:
     """A Postfix-style delivery status notification for one of our acknowledgements."""
-    msg = MIMEMultipart("report", report_type="delivery-status")
-    msg.attach(MIMEText(f"I'm sorry to have to inform you that your message could not be delivered to {rcpt}.",
-                        "plain"))
-    status = MIMEText(f"Reporting-MTA: dns; mx.customer.example\n\nFinal-Recipient: rfc822; {rcpt}\n"
-                      "Action: failed\nStatus: 5.1.1\n", "plain")
-    status.replace_header("Content-Type", "message/delivery-status")
-    msg.attach(status)
-    headers = MIMEText(f"Message-ID: <{original_message_id}>\nSubject: [Case MB-000001] x\n", "plain")
-    headers.replace_header("Content-Type", "text/rfc822-headers")
-    msg.attach(headers)
-    _headers(msg, "MAILER-DAEMON@mx.customer.example (Mail Delivery System)", "support@exchange.example",
-             "Undelivered Mail Returned to Sender", None, None, extra={"Auto-Submitted": "auto-replied"})
-    return msg.as_bytes()
+    return (
+        "From: MAILER-DAEMON@mx.customer.example (Mail Delivery System)\r\n"
+        "To: support@exchange.example\r\n"
+        "Subject: Undelivered Mail Returned to Sender\r\n"
+        f"Date: {format_datetime(datetime(2025, 3, 5, 11, 0, next(_counter) % 60, tzinfo=timezone.utc))}\r\n"
+        f"Message-ID: <bounce.{next(_counter)}@mx.customer.example>\r\n"
+        "Auto-Submitted: auto-replied\r\n"
+        "MIME-Version: 1.0\r\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="BOUNDARY"\r\n'
+        "\r\n--BOUNDARY\r\nContent-Type: text/plain\r\n\r\n"
+        f"I'm sorry to have to inform you that your message could not be delivered to {rcpt}.\r\n"
+        "\r\n--BOUNDARY\r\nContent-Type: message/delivery-status\r\n\r\n"
+        f"Reporting-MTA: dns; mx.customer.example\r\n\r\nFinal-Recipient: rfc822; {rcpt}\r\n"
+        "Action: failed\r\nStatus: 5.1.1\r\n"
+        "\r\n--BOUNDARY\r\nContent-Type: text/rfc822-headers\r\n\r\n"
+        f"Message-ID: <{original_message_id}>\r\nSubject: [Case MB-000001] x\r\n"
+        "\r\n--BOUNDARY--\r\n"
+    ).encode("ascii")

@@ -143,6 +143,37 @@ def test_uidvalidity_change_reacknowledges_nothing(harness: Harness) -> None:
     assert len(harness.sink.messages) == 3 and len(harness.messages()) == 3
 
 
+def test_resync_after_start_from_now_still_skips_the_backlog(harness: Harness) -> None:
+    """A UIDVALIDITY change re-scans the folder; mail that was backlog at first start stays out."""
+    from datetime import datetime, timezone
+
+    from mailbridge.devservers import imap_connection
+
+    server = (harness.dovecot.host, harness.dovecot.port, harness.user, harness.dovecot.password)
+    old = mails.plain("old@customer.example", "Backlog from January")
+    new = mails.plain("new@customer.example", "Fresh problem")
+
+    def put(raw: bytes, when: datetime | None = None) -> None:
+        with imap_connection(*server) as client:
+            client.append("Support", raw, msg_time=when)
+
+    harness.reconfigure(imap={"start_from": "now", "folders": ["Support"]})
+    create_folder(*server, "Support")
+    put(old, datetime(2025, 1, 2, tzinfo=timezone.utc))
+    assert harness.poll().fetched == 0
+    put(new)
+    assert harness.poll().new_cases == 1
+
+    delete_folder(*server, "Support")
+    create_folder(*server, "Support")
+    put(old, datetime(2025, 1, 2, tzinfo=timezone.utc))
+    put(new)
+    summary = harness.poll()
+    assert (summary.new_cases, summary.acks_queued) == (0, 0)
+    assert [c.customer_email for c in harness.cases()] == ["new@customer.example"]
+    assert len(harness.sink.messages) == 1
+
+
 def test_start_from_now_skips_the_backlog(harness: Harness) -> None:
     harness.reconfigure(imap={"start_from": "now"})
     harness.append(mails.plain("old@customer.example", "Old backlog mail"))

@@ -29,12 +29,12 @@ WEEKDAY = (
 # (see ``timestamps._to_24h``): am, pm, noon (11 → 11, 1 → 13), night (8 → 20, 1 → 01:00 the
 # next day: "3月5日晚上1点" is the small hours of the 6th).
 PERIODS = {
-    "上午": "am", "早上": "am", "早晨": "am", "清晨": "am", "凌晨": "am", "早": "am",
+    "上午": "am", "早上": "am", "早晨": "am", "清晨": "am", "凌晨": "am",
     "午前": "am", "朝": "am", "早朝": "am", "오전": "am", "새벽": "am", "아침": "am",
     "中午": "noon", "正午": "noon", "昼": "noon", "점심": "noon", "낮": "noon",
     "下午": "pm", "傍晚": "pm", "午後": "pm", "夕方": "pm", "오후": "pm", "저녁": "pm",
     "晚上": "night", "晚间": "night", "晚間": "night", "夜里": "night", "夜裡": "night",
-    "深夜": "night", "半夜": "night", "夜间": "night", "夜間": "night", "晚": "night",
+    "深夜": "night", "半夜": "night", "夜间": "night", "夜間": "night",
     "夜": "night", "밤": "night",
 }
 

@@ -82,8 +82,7 @@ _ANCHOR = re.compile(
     rf"(?:,?{SP}*(?P<ey1>20\d\d)(?![0-9:]))?)"
     rf"|(?P<rel>(?i:the{SP}+day{SP}+before{SP}+yesterday|yesterday|today|tonight"
     rf"|last(?={SP}+night)|this(?={SP}+(?:morning|afternoon|evening)))"
-    rf"|(?<!엊){_alternation(cjk.RELATIVE_DAYS)}(?![서야])|(?i:in))"
-    .replace("|(?i:in))", ")")
+    rf"|(?<!엊){_alternation(cjk.RELATIVE_DAYS)}(?![서야]))"
 )
 
 _GLUE = r"(?:(?i:approximately|approx\.?|around|about|at)(?![A-Za-z])|@|大约|大約|大概|于|於|约|約|在|대략|약)"
@@ -116,7 +115,7 @@ _FULLWIDTH_DIGITS = {0xFF10 + i: 0x30 + i for i in range(10)}
 _HAS_FULLWIDTH_DIGIT = re.compile("[０-９]")
 _NUMERIC_BEFORE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./\\+-=#@")
 _GLUED_AFTER = re.compile(r"[-/._]?[0-9]")
-_VERSION_BEFORE = re.compile(r"(?i:version|ver\.?|build|release|v|版本号?|버전|バージョン)\s*[:：]?\s*\Z")
+_VERSION_BEFORE = re.compile(r"(?<![A-Za-z])(?i:version|ver\.?|build|v)\s*[:：]?\s*\Z|(?:版本号?|버전|バージョン)\s*[:：]?\s*\Z")
 _FILE_NAME_AFTER = re.compile(
     r"(?:[ _\-]*(?:at|오전|오후|午前|午後|上午|下午)?[ ]*[0-9][0-9.:_\- ]*(?:[AaPp][Mm])?)?"
     r"[^\s,，。;；:：!?！？()（）]{0,40}?"
@@ -149,11 +148,11 @@ def find_timestamps(text: str, sent_at: datetime | None) -> list[Timestamp]:
         sent_at = sent_at.replace(tzinfo=timezone.utc)  # a naive Date is taken as UTC
     found: list[Timestamp] = []
     seen: set[tuple[datetime, str]] = set()
-    done = 0  # end of the last timestamp: no overlaps
+    done = 0  # end of the last timestamp: they never overlap
     while anchor is not None:
         read = _read(norm, anchor, sent_at, done)
-        if read is None:
-            anchor = _ANCHOR.search(norm, anchor.end())
+        if read is None:  # look again one character on: "Summon March 5" still has a date
+            anchor = _ANCHOR.search(norm, anchor.start() + 1)
             continue
         start, end, value, precision = read
         stamp = Timestamp(value=value, text=text[start:end], precision=precision)
@@ -170,29 +169,30 @@ def _read(text: str, anchor: re.Match, sent_at: datetime | None, done: int):
     kind = anchor.lastgroup
     if _is_quoted_or_header(text, anchor.start()):
         return None
-    if kind in ("ymd", "dmy", "en1", "en2") and _in_url(text, anchor.start()):
+    if kind != "rel" and _in_url(text, anchor.start()):
         return None
     local = sent_at.date() if sent_at is not None else None
-    day, implied = _anchor_date(text, anchor, kind, local)
+    day = _anchor_day(text, anchor, kind, local)
     if day is None:
         return None
+    when, implied = day
     tail = _TAIL.match(text, anchor.end())
     start, end = anchor.start(), tail.end("wd") if tail.group("wd") else anchor.end()
     clock = _clock(tail, implied)
     if clock is False:
         return None
-    zone_text, zone_start = tail.group("z2") or tail.group("z3"), tail.start("zt")
     if clock is not None:
         end = tail.end("ap") if tail.group("ap") else tail.end("time")
     elif tail.group("cper2") or tail.group("eper2"):
         end = tail.end("cper2") if tail.group("cper2") else tail.end("eper2")
-    if zone_text and _zone_allowed(zone_text, tail, clock, zone_start):
+    zone_text = tail.group("z2") or tail.group("z3")
+    if zone_text and _zone_allowed(zone_text, tail, clock):
         end = tail.end("zt")
     else:
         zone_text = tail.group("z1")
-    if clock is None and kind in ("en1", "rel") and not tail.group("time"):
+    if clock is None and kind != "ymd" and anchor.group().isascii():
         pre = _PRE_TIME.search(text, max(done, start - 16), start)
-        if pre and (pre.group("mi") or pre.group("ap")):
+        if pre and (pre.group("mi") or pre.group("ap")):  # "3pm yesterday", "10:17 on 5 March"
             clock = _clock_from(pre, _period_word(pre.group("ap")) or implied)
             if clock is False:
                 return None
@@ -201,51 +201,51 @@ def _read(text: str, anchor: re.Match, sent_at: datetime | None, done: int):
         pre = _PRE_ZONE.search(text, max(done, start - 24), start)
         if pre:
             zone_text, start = pre.group("z"), pre.start()
-    if kind == "rel" and day[1] == 0 and clock is None and _tail_period(tail, implied) not in ("am", "pm", "noon"):
+    if when == 0 and clock is None and _tail_period(tail, implied) not in ("am", "pm", "noon"):
         return None  # bare "today"/"tonight": a request more often than a report
-    if kind in ("ymd", "dmy") and _FILE_NAME_AFTER.match(text, end):
+    if kind != "rel" and _FILE_NAME_AFTER.match(text, end):
         return None
-    value = _to_utc(day, clock, zone_text, sent_at, local)
+    value = _to_utc(when, clock, zone_text, sent_at)
     if value is None:
         return None
-    precision = clock[3] if clock else "day"
-    while end > start and text[end - 1] in " \t\u3000":
+    while end > start and text[end - 1] in " \t\u00a0\u3000":
         end -= 1
-    return start, end, value, precision
+    return start, end, value, clock[3] if clock else "day"
 
 
-def _anchor_date(text: str, anchor: re.Match, kind: str, local: date | None):
-    """((date or None, days relative to ``local``), implied part of day) for an anchor."""
+def _anchor_day(text: str, anchor: re.Match, kind: str, local: date | None):
+    """(the date, or for a relative word the days to add to ``local``; the part of day the
+    word implies), or None when the anchor is not a date."""
     g = anchor.group
+    before = text[anchor.start() - 1] if anchor.start() else " "
     if kind == "rel":
         word = " ".join(g("rel").lower().split())
         days, implied = _EN_RELATIVE.get(word) or cjk.RELATIVE_DAYS[g("rel")]
-        return ((None, days), implied) if local is not None else (None, None)
+        return (days, implied) if local is not None else None
     if kind in ("ymd", "dmy"):
-        before = text[anchor.start() - 1] if anchor.start() else " "
         if before in _NUMERIC_BEFORE or _GLUED_AFTER.match(text, anchor.end()):
-            return None, None
+            return None
         if _VERSION_BEFORE.search(text, max(0, anchor.start() - 12), anchor.start()):
-            return None, None
+            return None
         if kind == "ymd":
-            return (_date(int(g("y")), int(g("ym")), int(g("yd"))), 0), None
-        return (_day_month_year(int(g("da")), int(g("db")), int(g("dy")), g("ds")), 0), None
-    if kind == "cjk":
-        before = text[anchor.start() - 1] if anchor.start() else " "
+            found = _date(int(g("y")), int(g("ym")), int(g("yd")))
+        else:
+            found = _day_month_year(int(g("da")), int(g("db")), int(g("dy")), g("ds"))
+    elif kind == "cjk":
         month, day = cjk.number(g("cm")), cjk.number(g("cd"))
         if before.isascii() and (before.isalnum() or before == "_") or month is None or day is None:
-            return None, None
-        if g("cy"):
-            return (_date(int(g("cy")), month, day), 0), None
-        return (_year_less(month, day, local), 0), None
-    before = text[anchor.start() - 1] if anchor.start() else " "
-    if before.isascii() and before.isalpha() or kind == "en2" and before in "0123456789.,":
-        return None, None
-    has_year = g("ey1") or g("ey2")
-    if not has_year and local is None:
-        return None, None
-    parsed = _english_date(" ".join(anchor.group().split()), None if has_year else local)
-    return ((parsed, 0) if parsed and parsed.day == int(g("ed1") or g("ed2")) else None), None
+            return None
+        found = _date(int(g("cy")), month, day) if g("cy") else _year_less(month, day, local)
+    else:
+        if before.isascii() and before.isalpha() or kind == "en2" and before in "0123456789.,":
+            return None
+        has_year = g("ey1") or g("ey2")
+        if not has_year and local is None:
+            return None
+        found = _english_date(" ".join(g().split()), None if has_year else local)
+        if found is not None and found.day != int(g("ed1") or g("ed2")):
+            found = None  # dateparser read something other than what we matched
+    return (found, None) if found is not None else None
 
 
 @lru_cache(maxsize=4096)
@@ -345,18 +345,17 @@ def _to_24h(hour: int, period: str | None) -> tuple[int, int] | None:
     return hour, 0
 
 
-def _zone_allowed(zone_text: str, tail: re.Match, clock, zone_start: int) -> bool:
-    """``Z`` and ``+08:00`` only close an ISO-style time; ``-05:00`` only after seconds or
-    ``T`` (else "10:17-10:30" would be a range read as a zone)."""
+def _zone_allowed(zone_text: str, tail: re.Match, clock) -> bool:
+    """``Z`` and ``+08:00`` only close a time, ``Z`` with no space; ``-05:00`` only after
+    seconds or ``T`` (else "10:17-10:30", a range, would be read as a zone)."""
     if zone_text[0] not in "+-Z":
         return True
-    if clock is None or zone_text == "Z" and tail.end("ap" if tail.group("ap") else "time") != zone_start:
+    if clock is None:
         return False
-    return zone_text[0] != "-" or bool(tail.group("s")) or text_has_t(tail)
-
-
-def text_has_t(tail: re.Match) -> bool:
-    return tail.string[tail.end("wd") if tail.group("wd") else tail.start()] == "T"
+    if zone_text == "Z":
+        return tail.end("ap" if tail.group("ap") else "time") == tail.start("zt")
+    iso_t = tail.string[tail.end("wd") if tail.group("wd") else tail.start()] == "T"
+    return zone_text[0] == "+" or bool(tail.group("s")) or iso_t
 
 
 def _zone_minutes(zone_text: str) -> int | None:
@@ -379,12 +378,8 @@ def _zone_minutes(zone_text: str) -> int | None:
     return None if int(hours) > 14 or int(mins or 0) > 59 else (-total if sign in "-−" else total)
 
 
-def _to_utc(day, clock, zone_text, sent_at, local) -> datetime | None:
-    when, days = day
-    if when is None:
-        when = local + timedelta(days=days) if local is not None else None
-    if when is None:
-        return None
+def _to_utc(when: date | int, clock, zone_text: str | None, sent_at: datetime | None) -> datetime | None:
+    """``when`` is a date, or days to add to ``sent_at``'s local date."""
     minutes = _zone_minutes(zone_text) if zone_text else None
     if minutes is not None:
         offset = timedelta(minutes=minutes)
@@ -392,6 +387,8 @@ def _to_utc(day, clock, zone_text, sent_at, local) -> datetime | None:
         offset = sent_at.utcoffset() if sent_at is not None else timedelta(0)
     hour, minute, second, _, extra = clock if clock else (0, 0, 0, "day", 0)
     try:
+        if isinstance(when, int):
+            when = sent_at.date() + timedelta(days=when)
         moment = datetime(when.year, when.month, when.day, hour, minute, second)
         return (moment + timedelta(days=extra) - offset).replace(tzinfo=timezone.utc)
     except (OverflowError, ValueError):

@@ -39,9 +39,13 @@ class FolderPlan:
     uidvalidity: int
     last_uid: int
     baseline: datetime | None  # mail received before this is never imported (start_from)
+    resync_upto: int = 0  # UIDs up to here are old mail seen again after a UIDVALIDITY change
 
     def wants(self, mail: FetchedMail) -> bool:
-        return self.baseline is None or mail.received_at is None or mail.received_at >= self.baseline
+        """False for backlog mail met again by a resync (new UIDs are always wanted)."""
+        if self.baseline is None or mail.received_at is None or (mail.imap_uid or 0) > self.resync_upto:
+            return True
+        return mail.received_at >= self.baseline
 
 
 class Mailbox:
@@ -193,8 +197,10 @@ def prepare_folder(mailbox: Mailbox, folder: str, session: Session, settings: Im
                     "by Message-ID and not processed again", mailbox.account, folder, state.uidvalidity,
                     uidvalidity)
         state.uidvalidity, state.last_uid, state.updated_at = uidvalidity, 0, utcnow()
+        state.resync_upto = uidnext - 1
         session.add(state)
-    return FolderPlan(uidvalidity=uidvalidity, last_uid=state.last_uid, baseline=baseline(settings.start_from, state))
+    return FolderPlan(uidvalidity=uidvalidity, last_uid=state.last_uid, baseline=baseline(settings.start_from, state),
+                      resync_upto=state.resync_upto)
 
 
 def _first_start(mailbox: Mailbox, start_from: str, uidnext: int) -> int:
@@ -211,7 +217,8 @@ def baseline(start_from: str, state: MailboxState) -> datetime | None:
     if start_from == "all":
         return None
     if start_from == "now":
-        return state.started_at
+        # INTERNALDATE has whole seconds: a mail from the second we started is not backlog
+        return state.started_at.replace(microsecond=0)
     return datetime.combine(date.fromisoformat(start_from), time.min, tzinfo=timezone.utc)
 
 

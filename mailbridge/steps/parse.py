@@ -395,3 +395,11 @@ def _flatten(messages: list) -> bytes:
         except Exception:  # noqa: BLE001 - fall back to the lossy text form
             out.write(str(sub).encode("utf-8", "surrogateescape"))
     return out.getvalue()
+
+
+def run(mail: InboundMail, ctx) -> None:  # noqa: ANN001 - ctx is pipeline.Context
+    """Step contract: see ``pipeline.STEPS``. Unparseable mail raises UnprocessableError
+    (the pipeline quarantines it)."""
+    mail.parsed = parse_message(mail.fetched.raw, max_attachment_bytes=ctx.settings.storage.max_attachment_bytes)
+    mail.note("parse", f"<{mail.parsed.message_id}>" + (f" defects={len(mail.parsed.defects)}"
+                                                        if mail.parsed.defects else ""))
