@@ -132,16 +132,23 @@ def _ascii_compatible(codec: str) -> bool:
     return not codec.startswith(_NOT_ASCII_COMPATIBLE)
 
 
-def _detect(data: bytes) -> str | None:
+_HALFWIDTH_KATAKANA = re.compile("[\uff61-\uff9f]")
+
+
+def _detect(data: bytes, among: list[str] = _DETECT_AMONG) -> str | None:
     """Best guess from charset-normalizer, mapped to the superset codec; None if no guess."""
     try:
-        best = charset_normalizer.from_bytes(data[:_DETECT_SAMPLE], cp_isolation=_DETECT_AMONG).best()
+        best = charset_normalizer.from_bytes(data[:_DETECT_SAMPLE], cp_isolation=among).best()
     except Exception:  # noqa: BLE001 - a detector bug must not lose the mail
         return None
     if best is None:
         return None
-    name = best.encoding
-    return _DETECTED_SUPERSET.get(name, name)
+    name = _DETECTED_SUPERSET.get(best.encoding, best.encoding)
+    # Half-width katakana is all but unused in mail; a Shift_JIS guess that produces it is
+    # a Western byte misread ("VIAGRA \xae" -> "VIAGRA ｮ", otrs/PostMaster-Test14.box).
+    if name == "cp932" and among is _DETECT_AMONG and _HALFWIDTH_KATAKANA.search(str(best)):
+        return _detect(data, [c for c in among if c not in ("cp932", "shift_jis")]) or name
+    return name
 
 
 def decode_bytes(data: bytes, declared: str | None, *, hint: str | None = None) -> tuple[str, str]:

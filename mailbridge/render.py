@@ -34,7 +34,7 @@ def environment(templates_dir: str = "") -> SandboxedEnvironment:
     return SandboxedEnvironment(loader=ChoiceLoader(loaders), undefined=StrictUndefined,
                                 autoescape=select_autoescape(enabled_extensions=("html", "html.j2"),
                                                              default_for_string=False),
-                                keep_trailing_newline=True)
+                                keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
 
 
 def render(templates_dir: str, name: str, language: str, variables: dict[str, Any]) -> str:

@@ -7,20 +7,13 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import NoReturn
 
 import pytest
 
-# The project is not necessarily pip-installed into the test venv; make `import mailbridge`
-# work from a plain `pytest` run. (Drop this once pyproject sets pytest `pythonpath = ["."]`.)
-_ROOT = Path(__file__).resolve().parents[1]
-if importlib.util.find_spec("mailbridge") is None:
-    sys.path.insert(0, str(_ROOT))
-
-from mailbridge.devservers import (  # noqa: E402
+from mailbridge.devservers import (
     DovecotServer,
     PostgresServer,
     SmtpSink,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-import mails
+from mailbridge import samples as mails
 from harness import SUPPORT, Harness, settings_data
 from mailbridge.devservers import create_folder, delete_folder
 from mailbridge.models import MailboxState

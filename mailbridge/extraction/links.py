@@ -17,7 +17,7 @@ _HOST_CHAIN: dict[str, str] = {
     "solscan.io": "solana", "explorer.solana.com": "solana", "solana.fm": "solana",
     "solanabeach.io": "solana",
     "blockchair.com": "", "oklink.com": "", "blockchain.com": "", "tokenview.io": "",
-    "tokenview.com": "", "blockcypher.com": "", "3xpl.com": "", "btc.com/ltc": "",
+    "tokenview.com": "", "blockcypher.com": "", "3xpl.com": "",
 }
 # Path segments naming a chain on multi-chain explorers (blockchair.com/litecoin/..., oklink.com/trx/...).
 _PATH_CHAIN: dict[str, str] = {

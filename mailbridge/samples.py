@@ -1,4 +1,7 @@
-"""Builders for realistic support mail, as raw bytes in the charsets customers' clients use."""
+"""Realistic support mail as raw bytes, in the charsets customers' clients really use.
+
+Used by `mailbridge demo` and by the tests.
+"""
 
 from __future__ import annotations
 
