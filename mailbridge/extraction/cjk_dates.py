@@ -39,7 +39,7 @@ PERIODS = {
 }
 
 # Words for a day relative to the Date header: word -> (days to add, implied part of day).
-# Bare "today" words are not reported (see ``timestamps.TODAY_NEEDS_TIME``).
+# A bare "today" word is not reported (see ``timestamps._read``).
 RELATIVE_DAYS = {
     "今天": (0, None), "今日": (0, None), "本日": (0, None), "오늘": (0, None),
     "今早": (0, "am"), "今朝": (0, "am"),
