@@ -20,9 +20,10 @@ MAX_FILENAME_BYTES = 150  # UTF-8 bytes; ext4/NTFS allow 255, leaving room for "
 _MAX_EXTENSION_CHARS = 16  # "tar.gz"-style or ".docx"; longer "extensions" are part of the name
 
 # Control characters (C0, DEL, C1), bidi embeddings/overrides/isolates and marks,
-# zero-width characters: invisible or misleading in a file name.
+# zero-width characters: invisible or misleading in a file name. Lone surrogates cannot be
+# written to a UTF-8 file system at all.
 _INVISIBLE = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]"
+    "[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ud800-\udfff]"
 )
 # Characters Windows (and SMB shares) refuse in names; "/" and "\\" are handled first.
 _WINDOWS_FORBIDDEN = re.compile(r'[<>:"|?*]')

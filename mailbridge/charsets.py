@@ -55,8 +55,8 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(("utf-8", "utf8", "uft-8", "uft8", "utf-8-sig", "x-utf-8", "unicode-1-1-utf-8",
                      "unicode-2-0-utf-8"), ("utf-8",)),
     **dict.fromkeys(("utf-7", "unicode-1-1-utf-7", "x-unicode-2-0-utf-7", "csunicode11utf7"), ("utf-7",)),
-    # Western labels: WHATWG reads latin-1 and ascii labels as windows-1252 (smart quotes);
-    # UTF-8 first because webforms send UTF-8 under these labels and valid UTF-8 multi-byte
+    # Western labels: WHATWG reads latin-1 labels as windows-1252 (smart quotes); UTF-8
+    # first because webforms send UTF-8 under these labels, and valid UTF-8 multi-byte
     # sequences practically never occur in real Latin-1 text.
     **dict.fromkeys(("iso-8859-1", "iso8859-1", "latin1",
                      "latin-1", "iso_8859-1", "iso_8859-1:1987", "l1", "cp819", "windows-1252",
@@ -107,9 +107,10 @@ _DETECT_AMONG = [
 def resolve_charset(declared: str | None) -> tuple[str, tuple[str, ...]]:
     """Normalise a declared charset label.
 
-    Returns ``(label, candidates)``: the cleaned label ("" when none/unknown-on-purpose)
-    and the codec names to try strictly, in order. ``candidates`` is empty when Python
-    has no codec for the label (``x-unknown``): the caller must detect.
+    Returns ``(label, candidates)``: the cleaned label and the codec names to try strictly,
+    in order. ``candidates`` is empty when the label names no codec Python has
+    (``x-unknown``), says "unknown", or is an ASCII label: the caller tries UTF-8, then
+    detects.
 
     >>> resolve_charset('"GB2312"')
     ('gb2312', ('gb18030',))
@@ -176,7 +177,10 @@ def decode_bytes(data: bytes, declared: str | None, *, hint: str | None = None) 
             except UnicodeDecodeError:
                 pass
         return data.decode("ascii"), ""
+    seven_bit = not _ascii_compatible(candidates[0]) and data.isascii()
     for codec in candidates:
+        if seven_bit and _ascii_compatible(codec):
+            continue  # 8-bit fallbacks of a 7-bit label (iso-2022-jp -> euc_jp) would keep ESC
         try:
             return data.decode(codec), ""
         except UnicodeDecodeError:
@@ -249,6 +253,8 @@ def _to_bytes(text: str) -> bytes:
 
 def _decode_raw(text: str, hint: str | None, defects: list[str] | None) -> str:
     if text.isascii():
+        if "\x1b" in text:  # raw ISO-2022-JP (escape sequences) outside encoded words
+            return decode_bytes(text.encode("ascii"), "iso-2022-jp")[0]
         return text
     decoded, defect = decode_bytes(_to_bytes(text), None, hint=hint)
     if defect and defects is not None:
@@ -271,8 +277,8 @@ def decode_header_value(
     Control characters (CR, LF, NUL) that encoded words may smuggle in become spaces.
     Short notes on anything repaired are appended to ``defects`` when given.
 
-    >>> decode_header_value("=?gb2312?B?u8bI7Q==?=\\r\\n =?utf-8?Q?_=E4=BD=A0?= ok")
-    '黄茸 你 ok'
+    >>> decode_header_value("=?gb2312?B?u8aI0g==?=\\r\\n =?utf-8?Q?_=E4=BD=A0?= ok")
+    '黄堃 你 ok'
     """
     if value is None:
         return ""
@@ -280,7 +286,7 @@ def decode_header_value(
         value = value.decode("ascii", "surrogateescape")
     elif not isinstance(value, str):  # email.header.Header and friends
         value = str(value)
-    if "=?" not in value and value.isascii():  # fast path: the vast majority of headers
+    if "=?" not in value and "\x1b" not in value and value.isascii():  # fast path: most headers
         value = unfold(value)
         return (_CONTROL.sub(" ", value) if not value.isprintable() else value).strip()
     value = unfold(value)

@@ -30,6 +30,7 @@ class FetchedMail:
     imap_uid: int | None = None
     uidvalidity: int | None = None
     received_at: datetime | None = None  # IMAP INTERNALDATE, timezone-aware UTC
+    truncated_from: int | None = None  # the server's size when only the first storage.max_message_bytes were fetched
 
 
 @dataclass(frozen=True, slots=True)

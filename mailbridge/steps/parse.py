@@ -43,13 +43,35 @@ from email.message import Message
 from mailbridge.charsets import decode_bytes, decode_header_value, unfold
 from mailbridge.errors import UnprocessableError
 from mailbridge.htmltext import html_to_text
-from mailbridge.work import Address, AttachmentPart, ParsedMail
+from mailbridge.work import Address, AttachmentPart, InboundMail, ParsedMail
 
 __all__ = ["parse_message", "DERIVED_ID_DOMAIN"]
 
 DERIVED_ID_DOMAIN = "mailbridge.invalid"
 
-_PARSER = email.parser.BytesParser(policy=email.policy.compat32)
+
+
+class _RawHeaderPolicy(email.policy.Compat32):
+    """compat32, except that header values come back as stored.
+
+    compat32 hands out a header with 8-bit octets as an ``email.header.Header`` whose
+    ``str()`` replaces them with U+FFFD, so ``filename="ci\xc3\xa9le.txt"`` (raw UTF-8, or
+    GBK in zammad/mail015.box) was lost before we could decode it. Stored values keep those
+    octets as surrogates, which :func:`decode_header_value` turns back into bytes.
+    """
+
+    def header_fetch_parse(self, name, value):  # noqa: D102 - see class docstring
+        return value
+
+    def fold_binary(self, name, value):  # noqa: D102
+        # Re-serialising a forwarded message/rfc822 part: write each header as it arrived
+        # (original folding, 8-bit octets intact) instead of re-folding it through
+        # email.header.Header, which cost 0.6 ms per bounce in the corpus.
+        return f"{name}: {value}".encode("utf-8", "surrogateescape") + self.linesep.encode("ascii")
+
+
+_POLICY = _RawHeaderPolicy()
+_PARSER = email.parser.BytesParser(policy=_POLICY)
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _TNEF_MAGIC = b"\x78\x9f\x3e\x22"
 # At least one of these must be present for the bytes to count as an email message.
@@ -61,11 +83,16 @@ _MAIL_HEADERS = frozenset(
 _ANGLE_ID = re.compile(r"<([^<>]*)>")
 _BARE_EMAIL = re.compile(r"[^\s<>(),;:\"']+@[^\s<>(),;:\"']+")
 _WORD_CHARSET = re.compile(r"=\?([^?*\s]+)[^?]*\?[QqBb]\?")
-# RFC 2822 obsolete syntax allows space before the colon; "From  :" on the first line would
-# otherwise be taken for an mbox "From " separator (mikel-mail rfc2822/example13.eml).
-_OBS_FROM_FIRST = re.compile(rb"From[ \t]+:")
+# Header-block repairs (see _repair_header_block).
+_BLANK_LINE = re.compile(rb"\r?\n\r?\n")
+_OBS_FIELD = re.compile(rb"(?m)^([!-9;-~]+)[ \t]+:")
+_FIELD = re.compile(rb"[!-9;-~]+[ \t]*:|From ")
+_FIELD_NAME = re.compile(rb"([!-9;-~]+)[ \t]*:")
+# A line inside the header block that is neither a field nor a continuation.
+_STRAY_LINE = re.compile(rb"\n(?![ \t]|[!-9;-~]+[ \t]*:)")
 _WHITESPACE = re.compile(r"\s+")
 _BASE64_JUNK = re.compile(rb"[^A-Za-z0-9+/]")
+_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE)
 _UNNAMED = {
     "message/rfc822": "message.eml",
     "message/global": "message.eml",
@@ -86,16 +113,16 @@ def parse_message(raw: bytes, *, max_attachment_bytes: int = 25_000_000) -> Pars
 
     >>> mail = parse_message(b"From: A <A@Example.com>\\r\\nSubject: hi\\r\\n\\r\\nbody\\r\\n")
     >>> mail.from_, mail.subject, mail.text, mail.message_id_derived
-    (Address(name='A', email='a@example.com'), 'hi', 'body', True)
+    (Address(name='A', email='a@example.com'), 'hi', 'body\\n', True)
     """
     _refuse_non_mail(raw)
     try:
-        data = raw.lstrip(b"\r\n")
-        if m := _OBS_FROM_FIRST.match(data):
-            data = b"From:" + data[m.end():]
+        data, repairs = _repair_header_block(raw)
         msg = _PARSER.parsebytes(data)
         _require_header_block(msg, raw)
-        return _build(raw, msg, max_attachment_bytes)
+        mail = _build(raw, msg, max_attachment_bytes)
+        mail.defects[:0] = repairs
+        return mail
     except UnprocessableError:
         raise
     except RecursionError as exc:
@@ -117,6 +144,57 @@ def _refuse_non_mail(raw: bytes) -> None:
         raise UnprocessableError("bare TNEF (winmail.dat) stream, not a MIME message")
 
 
+def _repair_header_block(raw: bytes) -> tuple[bytes, list[str]]:
+    """Undo damage in front of or inside the header block that would make the stdlib see
+    no headers (or stop reading them early). Returns the bytes to parse and what was
+    repaired; well-formed mail passes through untouched after two regex scans.
+
+    * a UTF-8 byte-order mark (files saved by Windows tools; mimekit feedback-report.txt)
+      and leading blank or whitespace-only lines;
+    * one line of text before the first header, e.g. a client's
+      ``---- Original email message ----`` banner (zammad/mail068.box);
+    * RFC 2822 obsolete ``Name  :`` (space before the colon), which ends the stdlib's
+      header block, and as ``From  :`` passes for an mbox separator (mikel-mail
+      rfc2822/example13.eml);
+    * folded lines that lost their indentation, when real headers (From, Subject...)
+      follow them: the stdlib would move those headers into the body (zammad/mail068.box).
+    """
+    repairs: list[str] = []
+    if raw.startswith(b"\xef\xbb\xbf"):
+        repairs.append("byte-order mark before the headers removed")
+    data = raw.removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n")  # php-mime-mail-parser m0011
+    end = m.start() if (m := _BLANK_LINE.search(data)) else len(data)
+    if not _FIELD.match(data):
+        junk, _, rest = data[:end].partition(b"\n")
+        if _FIELD.match(rest):
+            repairs.append(f"text before the headers dropped: {junk.strip()[:60]!r}")
+            data, end = data[len(junk) + 1:], end - len(junk) - 1
+    head = data[:end]
+    if _STRAY_LINE.search(head):
+        head = _join_stray_lines(head, repairs)
+    if _OBS_FIELD.search(head):
+        repairs.append("obsolete header syntax (space before colon) repaired")
+        head = _OBS_FIELD.sub(rb"\1:", head)
+    return (data if head is data[:end] else head + data[end:]), repairs
+
+
+def _join_stray_lines(head: bytes, repairs: list[str]) -> bytes:
+    lines = head.split(b"\n")
+    known = [i for i, line in enumerate(lines)
+             if (m := _FIELD_NAME.match(line)) and m.group(1).lower().decode() in _MAIL_HEADERS]
+    if not known:
+        return head
+    last_known = known[-1]
+    joined = 0
+    for i in range(1, last_known):
+        if lines[i] and not lines[i][:1].isspace() and not _FIELD.match(lines[i]):
+            lines[i] = b" " + lines[i]
+            joined += 1
+    if joined:
+        repairs.append(f"{joined} header line(s) without indentation joined to the header above")
+    return b"\n".join(lines)
+
+
 def _require_header_block(msg: Message, raw: bytes) -> None:
     if any(name.strip().lower() in _MAIL_HEADERS for name in msg.keys()):
         return
@@ -128,9 +206,9 @@ def _require_header_block(msg: Message, raw: bytes) -> None:
 
 def _build(raw: bytes, msg: Message, limit: int) -> ParsedMail:
     defects: dict[str, None] = {}  # ordered set
-    body = _Body(limit, defects, _header_charset(msg))
+    body = _Body(limit, defects, msg.get_content_charset() or _header_charset(msg))
     body.walk(msg)
-    hint = body.charset_hint or msg.get_content_charset() or body.header_charset
+    hint = body.charset_hint or body.fallback_charset
 
     headers: dict[str, list[str]] = {}
     raw_headers: dict[str, list[str]] = {}
@@ -214,19 +292,13 @@ def _addresses(values: list[str] | None, hint: str | None, defects: dict[str, No
     if not values:
         return []
     result: list[Address] = []
-    unfolded = [unfold(v) for v in values]
-    try:
-        pairs = email.utils.getaddresses(unfolded)
-    except Exception as exc:  # noqa: BLE001 - RecursionError on mimekit stack-overflow.txt
-        defects[f"address header unparsable ({type(exc).__name__}); bare addresses kept"] = None
-        pairs = [("", m) for v in unfolded for m in _BARE_EMAIL.findall(v)]
-    for name, addr in pairs:
+    for name, addr in _getaddresses([unfold(v) for v in values], defects):
         addr = decode_header_value(addr, hint=hint)
         if not addr:
             continue
         if "<" in addr or " " in addr:
             # The whole mailbox was one encoded word: =?utf-8?B?(张三 <a@b.c>)?=
-            inner = email.utils.getaddresses([addr])
+            inner = _getaddresses([addr], defects)
             if inner and inner[0][1] and "<" not in inner[0][1]:
                 name, addr = inner[0][0] or name, inner[0][1]
             else:
@@ -234,6 +306,14 @@ def _addresses(values: list[str] | None, hint: str | None, defects: dict[str, No
                 continue
         result.append(Address(name=decode_header_value(name, hint=hint), email=addr.strip("<>").lower()))
     return result
+
+
+def _getaddresses(values: list[str], defects: dict[str, None]) -> list[tuple[str, str]]:
+    try:
+        return email.utils.getaddresses(values)
+    except Exception as exc:  # noqa: BLE001 - RecursionError on mimekit stack-overflow.txt
+        defects[f"address header unparsable ({type(exc).__name__}); bare addresses kept"] = None
+        return [("", m) for v in values for m in _BARE_EMAIL.findall(v)]
 
 
 def _date(values: list[str] | None, defects: dict[str, None]) -> datetime | None:
@@ -256,10 +336,12 @@ def _date(values: list[str] | None, defects: dict[str, None]) -> datetime | None
 class _Body:
     """Walks the MIME tree once, collecting body texts, HTML, attachments and defects."""
 
-    def __init__(self, limit: int, defects: dict[str, None], header_charset: str | None) -> None:
+    def __init__(self, limit: int, defects: dict[str, None], fallback_charset: str | None) -> None:
         self.limit = limit
         self.defects = defects
-        self.header_charset = header_charset
+        # For undeclared 8-bit text: the charset on the root Content-Type (zammad/mail015.box
+        # declares GB2312 only on multipart/mixed) or in the Subject's encoded words.
+        self.fallback_charset = fallback_charset
         self.plain: list[str] = []
         self.html: list[str] = []
         self.attachments: list[AttachmentPart] = []
@@ -292,12 +374,15 @@ class _Body:
             ctype = "text/plain"
         disposition = (part.get_content_disposition() or "").strip().lower()
         charset = part.get_content_charset()
-        filename = _filename(part, charset or self.charset_hint)
+        filename = _filename(part, charset or self.charset_hint or self.fallback_charset)
         if ctype in ("text/plain", "text/html") and disposition != "attachment" and (
             not filename or disposition == "inline"
         ):
+            data = _payload_bytes(part, self.defects)
+            if not charset and ctype == "text/html" and (m := _META_CHARSET.search(data, 0, 4096)):
+                charset = m.group(1).decode("ascii").lower()  # <meta charset> of unlabelled HTML
             text, defect = decode_bytes(
-                _payload_bytes(part, self.defects), charset, hint=None if charset else self.header_charset
+                data, charset, hint=None if charset else self.charset_hint or self.fallback_charset
             )
             if defect:
                 self.defects[f"{ctype} part {self.index}: {defect}"] = None
@@ -390,7 +475,7 @@ def _flatten(messages: list) -> bytes:
     out = io.BytesIO()
     for sub in messages:
         try:
-            gen = email.generator.BytesGenerator(out, mangle_from_=False, policy=email.policy.compat32)
+            gen = email.generator.BytesGenerator(out, mangle_from_=False, policy=_POLICY)
             gen.flatten(sub)
         except Exception:  # noqa: BLE001 - fall back to the lossy text form
             out.write(str(sub).encode("utf-8", "surrogateescape"))
