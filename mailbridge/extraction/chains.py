@@ -16,9 +16,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterable
 
 from bip_utils import Base58Decoder, EthAddrDecoder, SegwitBech32Decoder
+
+from mailbridge.extraction.wordtrie import trie_pattern
 
 EVM_CHAINS = frozenset({"ethereum", "bsc", "polygon", "arbitrum", "optimism", "base", "avalanche", "fantom"})
 
@@ -28,9 +31,25 @@ _HAS_DIGIT = re.compile(r"[0-9]")
 _HAS_UPPER = re.compile(r"[A-Z]")
 _HAS_LOWER = re.compile(r"[a-z]")
 _HEX_LETTER = re.compile(r"[a-fA-F]")
+_KEY_DROP = re.compile(r"[\s_\-]+")
+_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
-# Long runs of ASCII letters and digits: every identifier we know is one of these.
-TOKEN_RE = re.compile(r"(?<![0-9A-Za-z])[0-9A-Za-z]{25,100}(?![0-9A-Za-z])")
+# Long runs of ASCII letters and digits: every identifier we know is one of these. No
+# lookarounds needed: the leftmost match always starts a run and, being greedy, ends it (and a
+# pattern that starts with a character class is scanned much faster). Callers skip runs > 100.
+TOKEN_RE = re.compile(r"[0-9A-Za-z]{25,}")
+
+
+def candidates(text: str) -> list[tuple[int, Candidate]]:
+    """Every identifier in ``text`` with its position."""
+    found = []
+    for m in TOKEN_RE.finditer(text):
+        token = m.group(0)
+        if len(token) <= 100:  # longer runs are blobs (base64, minified data), never one id
+            c = classify(token)
+            if c is not None:
+                found.append((m.start(), c))
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,8 +104,14 @@ def _looks_random(token: str) -> bool:
     return bool(_HAS_DIGIT.search(token) and _HAS_UPPER.search(token) and _HAS_LOWER.search(token))
 
 
+def _mixed(token: str) -> bool:
+    """Two of digits, capitals and small letters: what is left of an address after a typo."""
+    return (bool(_HAS_DIGIT.search(token)) + bool(_HAS_UPPER.search(token)) + bool(_HAS_LOWER.search(token))) >= 2
+
+
 # --------------------------------------------------------------------------- classification
 
+@lru_cache(maxsize=8192)
 def classify(token: str) -> Candidate | None:
     """What ``token`` (a run of ASCII letters and digits) is, or None.
 
@@ -156,11 +181,10 @@ def _base58check_address(token: str, chain: str, versions: tuple[int, ...]) -> C
     if raw is not None and len(raw) == 21 and raw[0] in versions:
         return Candidate("address", token, chain)
     # A checksum failure is reported (likely typo) only when the token has the exact shape of
-    # such an address; otherwise a random base58-looking token would become a "bad address".
-    if len(token) in (33, 34) and _looks_random(token):
-        raw = _b58decode(token)
-        if raw is not None and len(raw) == 25 and (chain != "bitcoin" or raw[0] in versions):
-            return Candidate("address", token, chain, False)
+    # such an address (prefix, 33-34 characters, mixed characters); a typo may change the
+    # decoded version byte or length, so those are not checked here.
+    if len(token) in (33, 34) and _mixed(token):
+        return Candidate("address", token, chain, False)
     return None
 
 
@@ -180,35 +204,44 @@ class Hint:
     strength: int  # 2: network word, explorer or address; 1: coin ticker
 
 
-# (pattern, chain, strength). Network words beat coin tickers: "ETH on Arbitrum" is arbitrum.
-_HINT_WORDS: tuple[tuple[str, str, int], ...] = (
-    (r"trc[-_ ]?20|tron(?:link|scan)?|波场|波場|트론|トロン", "tron", 2),
-    (r"trx", "tron", 1),
-    (r"omni|bitcoin|比特币|比特幣|비트코인|ビットコイン|mempool", "bitcoin", 2),
-    (r"btc", "bitcoin", 1),
-    (r"litecoin|莱特币|萊特幣|라이트코인|ライトコイン", "litecoin", 2),
-    (r"ltc", "litecoin", 1),
-    (r"erc[-_ ]?20|ethereum|以太坊|이더리움|イーサリアム|etherscan", "ethereum", 2),
-    (r"eth", "ethereum", 1),
-    (r"bep[-_ ]?20|bsc|bnb\s+(?:smart\s+)?chain|binance\s+smart\s+chain|币安链|幣安鏈|bscscan", "bsc", 2),
-    (r"bnb", "bsc", 1),
-    (r"polygon|polygonscan|폴리곤|ポリゴン", "polygon", 2),
-    (r"matic", "polygon", 1),
-    (r"arbitrum|arbiscan|아비트럼", "arbitrum", 2),
-    (r"optimism", "optimism", 2),
-    (r"dogecoin|狗狗币", "dogecoin", 2),
-    (r"doge", "dogecoin", 1),
-)
-_HINT_ALTERNATIVES = "|".join(f"(?P<h{i}>{p})" for i, (p, _, _) in enumerate(_HINT_WORDS))
-_HINT_RE = re.compile(rf"(?<![A-Za-z])(?:{_HINT_ALTERNATIVES})(?![a-z])", re.IGNORECASE)
+# word -> (chain, strength). Network words beat coin tickers: "ETH on Arbitrum" is arbitrum.
+# A space in a word also matches "-", "_" or nothing ("trc 20" = TRC20, TRC-20, trc_20).
+_HINT_WORDS: dict[str, tuple[str, int]] = {
+    **dict.fromkeys(["trc 20", "tron", "tronlink", "tronscan", "波场", "波場", "트론", "トロン"], ("tron", 2)),
+    "trx": ("tron", 1),
+    **dict.fromkeys(["omni", "bitcoin", "比特币", "比特幣", "비트코인", "ビットコイン", "mempool"], ("bitcoin", 2)),
+    "btc": ("bitcoin", 1),
+    **dict.fromkeys(["litecoin", "莱特币", "萊特幣", "라이트코인", "ライトコイン"], ("litecoin", 2)),
+    "ltc": ("litecoin", 1),
+    **dict.fromkeys(["erc 20", "ethereum", "以太坊", "이더리움", "イーサリアム", "etherscan"], ("ethereum", 2)),
+    "eth": ("ethereum", 1),
+    **dict.fromkeys(["bep 20", "bsc", "bnb chain", "bnb smart chain", "binance smart chain", "币安链", "幣安鏈",
+                     "bscscan"], ("bsc", 2)),
+    "bnb": ("bsc", 1),
+    **dict.fromkeys(["polygon", "polygonscan", "폴리곤", "ポリゴン"], ("polygon", 2)),
+    "matic": ("polygon", 1),
+    **dict.fromkeys(["arbitrum", "arbiscan", "아비트럼"], ("arbitrum", 2)),
+    "optimism": ("optimism", 2),
+    **dict.fromkeys(["dogecoin", "狗狗币"], ("dogecoin", 2)),
+    "doge": ("dogecoin", 1),
+}
+_HINT_KEYS = {_KEY_DROP.sub("", w): v for w, v in _HINT_WORDS.items()}
+_HINT_RE = re.compile(trie_pattern(_HINT_WORDS, not_after="a-zA-Z"))
 
 
 def find_hints(text: str) -> list[Hint]:
-    """Chain words in ``text`` with their positions."""
+    """Chain words in ``text`` with their positions (whole words only: not "eth" in "method")."""
+    low = text.lower()
+    if len(low) != len(text):  # a rare character whose lower case is longer: keep positions right
+        low = text
     hints = []
-    for m in _HINT_RE.finditer(text):
-        _, chain, strength = _HINT_WORDS[int(m.lastgroup[1:])]  # type: ignore[index]
-        hints.append(Hint(m.start(), chain, strength))
+    for m in _HINT_RE.finditer(low):
+        start, end = m.start(), m.end()
+        if end < len(low) and low[end] in _LETTERS:
+            continue  # "eth" in "ethernet"; the start was checked by the pattern
+        word = m.group(0)
+        chain, strength = _HINT_KEYS.get(word) or _HINT_KEYS[_KEY_DROP.sub("", word)]
+        hints.append(Hint(start, chain, strength))
     return hints
 
 
@@ -218,21 +251,24 @@ def address_hints(found: Iterable[tuple[int, Candidate]]) -> list[Hint]:
             if c.kind == "address" and c.chain not in ("evm", "solana")]
 
 
-def resolve_chain(pos: int, hints: list[Hint], evm: bool) -> str | None:
-    """The chain the hints around ``pos`` point to, or None when none applies.
+def resolve_chain(text: str, pos: int, hints: list[Hint], evm: bool) -> str | None:
+    """The chain the hints around ``pos`` in ``text`` point to, or None when none applies.
 
     A 0x value (``evm``) listens only to EVM hints; a bare 64-hex id listens to all (a
-    customer who drops the 0x of an ETH tx still wrote "ETH"). Strong hints (networks, explorers, addresses) beat coin tickers; among equals the nearest
-    wins, and a hint written after the value counts as twice as far: customers name the
-    network first ("USDT-TRC20 txid: ...").
+    customer who drops the 0x of an ETH tx still wrote "ETH"). A hint on the value's own line
+    wins ("1. BTC: <id>\n2. USDT-TRC20: <id>"); otherwise network words, explorers and
+    addresses beat coin tickers. Among equals the nearest wins, and a hint written after the
+    value counts as twice as far: customers name the network first ("USDT-TRC20 txid: ...").
     """
-    best: tuple[int, int] | None = None
+    best: tuple[int, int, int] | None = None
     chain = None
     for h in hints:
         if evm and h.chain not in EVM_CHAINS:
             continue
+        lo, hi = (h.pos, pos) if h.pos <= pos else (pos, h.pos)
         distance = pos - h.pos if h.pos <= pos else 2 * (h.pos - pos) + 40
-        key = (-h.strength, distance)
+        same_line = "\n" not in text[lo:hi]
+        key = (0, 0, distance) if same_line else (1, -h.strength, distance)
         if best is None or key < best:
             best, chain = key, h.chain
     return chain

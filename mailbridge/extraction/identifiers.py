@@ -34,13 +34,16 @@ _SEP = re.compile(
 _LIST_SEP = re.compile(r"[\s]*(?:,|、|/|&|\band\b|\bor\b|和|及|与|與|및|와|과|と|또는|或)[\s]*", re.IGNORECASE)
 _BAD_TAIL = re.compile(r"[-.][0-9]")  # 010-1234-5678, 12345678.5: part of something longer
 _KEY_DROP = re.compile(r"[\s_\-]+")
+_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
 
 
 @dataclass(frozen=True, slots=True)
 class LabelRules:
-    """Compiled label matcher: one regex for every label, then the kind's number pattern."""
+    """Compiled label matchers (labels starting with an ASCII letter, and the others: one
+    pattern mixing both first-character sets is scanned far slower), then each kind's number
+    pattern."""
 
-    labels: re.Pattern[str]
+    labels: tuple[re.Pattern[str], re.Pattern[str]]
     kinds: dict[str, str]  # normalised label -> "uid" | "order"
     numbers: dict[str, re.Pattern[str]]
 
@@ -51,7 +54,8 @@ class LabelRules:
         # Order labels win a tie ("order id" must not read as "id").
         kinds.update({_key(label): "order" for label in BUILTIN_ORDER_LABELS + order_labels})
         words = [w.lower() for w in BUILTIN_UID_LABELS + uid_labels + BUILTIN_ORDER_LABELS + order_labels]
-        labels = re.compile(rf"(?<![A-Za-z])(?:{trie_pattern(words)})(?![a-z])", re.IGNORECASE)
+        labels = (re.compile(trie_pattern((w for w in words if w[0].isascii()), not_after="a-z")),  # lower-cased
+                  re.compile(trie_pattern(w for w in words if not w[0].isascii())))
         numbers = {
             "uid": re.compile(rf"(?:{uid_pattern})(?![0-9A-Za-z])", re.ASCII),
             "order": re.compile(rf"(?:{order_pattern})(?![0-9A-Za-z])", re.ASCII),
@@ -67,15 +71,49 @@ def find_labelled(text: str, rules: LabelRules) -> tuple[list[str], list[str]]:
     """(account UIDs, order numbers) labelled in ``text``, in order of appearance."""
     uids: list[str] = []
     orders: list[str] = []
-    for m in rules.labels.finditer(text):
-        kind = rules.kinds.get(_key(m.group(0)))
-        if kind is None or _excluded(text, m.start()):
-            continue
+    low = text.lower()
+    if len(low) != len(text):  # a character whose lower case is longer would shift positions
+        return _find_labelled_slow(text, rules)
+    hits: list[tuple[int, str, list[str]]] = []
+    for labels in rules.labels:
+        if labels is rules.labels[1] and low.isascii():
+            break
+        hits += _labelled(text, low, labels, rules)
+    hits.sort(key=lambda hit: hit[0])
+    for _, kind, values in hits:
         found = uids if kind == "uid" else orders
-        for value in _numbers_after(text, m.end(), rules.numbers[kind]):
-            if value not in found:
-                found.append(value)
+        found.extend(v for v in values if v not in found)
     return uids, orders
+
+
+def _labelled(text: str, low: str, labels: re.Pattern[str], rules: LabelRules) -> list[tuple[int, str, list[str]]]:
+    """(position, kind, numbers) for each label of ``labels`` that has numbers after it."""
+    hits = []
+    pos = 0
+    while (m := labels.search(low, pos)) is not None:
+        pos = m.start() + 1  # "my account id is 123": "my account" finds no number, "account id" does
+        word = m.group(0)
+        kind = rules.kinds.get(word) or rules.kinds.get(_key(word))
+        if kind is None or not _whole_word(low, m.start(), m.end()) or _excluded(text, m.start()):
+            continue
+        values = _numbers_after(text, m.end(), rules.numbers[kind])
+        if values:
+            hits.append((m.start(), kind, values))
+            pos = m.end()
+    return hits
+
+
+def _find_labelled_slow(text: str, rules: LabelRules) -> tuple[list[str], list[str]]:
+    """Same as :func:`find_labelled` for text whose lower-casing changes its length."""
+    lowered = "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text)
+    return find_labelled(lowered, rules) if len(lowered) == len(text) else ([], [])
+
+
+def _whole_word(low: str, start: int, end: int) -> bool:
+    """ASCII labels are whole words: "uid" is not in "fluid" nor in "guide"."""
+    if start and low[start - 1] in _LETTERS and low[start].isascii():
+        return False
+    return not (end < len(low) and low[end] in _LETTERS and low[end - 1].isascii())
 
 
 def _excluded(text: str, start: int) -> bool:

@@ -16,18 +16,26 @@ import unicodedata
 
 from mailbridge.extraction.chains import is_identifier
 
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), None)
+_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 _WBR = re.compile(r"<wbr\s*/?>|&shy;|&#8203;|&#x200b;", re.IGNORECASE)
 # A long alphanumeric run ending a line, continued by runs on up to three following lines
 # (optionally after quote marks). Only the joins that form an identifier are kept.
-_SPLIT_ID = re.compile(r"(?<![0-9A-Za-z])[0-9A-Za-z]{8,}(?:[ \t]*=?\r?\n[ \t>]*[0-9A-Za-z]+){1,3}")
+_SPLIT_ID = re.compile(r"[0-9A-Za-z]{8,}(?:[ \t]*=?\r?\n[ \t>]*[0-9A-Za-z]+){1,3}")
+# Where one may start: a newline after 8 letters or digits (and maybe "=", "\r" or a space),
+# before a letter or digit. It starts with a literal newline, which the regex engine finds
+# fast; the run before it is then found by hand.
+_MAYBE_SPLIT = re.compile(r"\n(?:(?<=[0-9A-Za-z]{8}\n)|(?<=[0-9A-Za-z]{8}[=\r ]\n))[ \t>]*[0-9A-Za-z]")
+_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 _LINE_BREAK = re.compile(r"[ \t]*=?\r?\n[ \t>]*")
 
 
 def normalise(text: str) -> str:
     """NFKC, without the invisible characters HTML mail inserts into long ids."""
     if not text.isascii():
-        text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
+        if not unicodedata.is_normalized("NFKC", text):
+            text = unicodedata.normalize("NFKC", text)
+        if _INVISIBLE.search(text):
+            text = _INVISIBLE.sub("", text)
     if "<" in text or "&" in text:
         text = _WBR.sub("", text)
     return text
@@ -37,7 +45,33 @@ def rejoin_split_ids(text: str) -> str:
     """Rejoin ids broken across lines ("…a43\\n836a…" → one 64-hex id)."""
     if "\n" not in text:
         return text
-    return _SPLIT_ID.sub(_rejoin, text)
+    out: list[str] = []
+    last = 0
+    for m in _MAYBE_SPLIT.finditer(text):
+        if m.start() < last:
+            continue  # inside a stretch already rejoined
+        start = m.start()
+        while start and text[start - 1] in "=\r \t":
+            start -= 1
+        while start and text[start - 1] in _ALNUM:
+            start -= 1
+        found = _SPLIT_ID.match(text, start)
+        if found is not None:
+            out.append(text[last:start])
+            out.append(_rejoin(found))
+            last = found.end()
+    if not out:
+        return text
+    out.append(text[last:])
+    return "".join(out)
+
+
+def _complete(piece: str) -> bool:
+    """A piece that is an id on its own. An all-lower 0x+40 hex piece is not taken as one: it
+    carries no checksum, and it is exactly what a 0x tx id wrapped after 42 characters leaves."""
+    if len(piece) == 42 and piece[:2] == "0x" and piece[2:] in (piece[2:].lower(), piece[2:].upper()):
+        return False
+    return is_identifier(piece)
 
 
 def _rejoin(m: re.Match[str]) -> str:
@@ -45,7 +79,7 @@ def _rejoin(m: re.Match[str]) -> str:
     pieces = _LINE_BREAK.split(whole)
     breaks = _LINE_BREAK.findall(whole)
     for i in range(len(pieces) - 1):
-        if is_identifier(pieces[i]):
+        if _complete(pieces[i]):
             continue  # already whole: never glue the next line onto a complete id
         for k in range(len(pieces), i + 1, -1):
             joined = "".join(pieces[i:k])

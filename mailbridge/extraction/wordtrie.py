@@ -16,8 +16,15 @@ from typing import Iterable
 SPACE = r"[\s_\-]*"
 
 
-def trie_pattern(words: Iterable[str]) -> str:
-    """A regex source matching exactly the given words (longest first at each branch)."""
+def trie_pattern(words: Iterable[str], not_after: str = "") -> str:
+    """A regex source matching exactly the given words (longest first at each branch).
+
+    ``not_after`` (a character-class body such as ``"a-z0-9"``) makes ASCII words match only
+    at a word start. The test sits after each word's first character (``e(?<![a-z0-9]e)…``),
+    not in front of the whole pattern: a pattern that starts with plain characters lets the
+    regex engine skip quickly to where a word can begin, one that starts with a lookbehind
+    does not.
+    """
     trie: dict[str, dict] = {}
     for word in words:
         if not word:
@@ -26,14 +33,16 @@ def trie_pattern(words: Iterable[str]) -> str:
         for ch in word:
             node = node.setdefault(ch, {})
         node[""] = {}
-    return _emit(trie) or "(?!)"
+    return _emit(trie, not_after) or "(?!)"
 
 
-def _emit(node: dict[str, dict]) -> str:
+def _emit(node: dict[str, dict], not_after: str = "") -> str:
     branches = []
     optional = "" in node
     for ch in sorted(k for k in node if k):
         atom = SPACE if ch == " " else re.escape(ch)
+        if not_after and ch.isascii() and ch.isalnum():
+            atom += f"(?<![{not_after}]{re.escape(ch)})"
         branches.append(atom + _emit(node[ch]))
     if not branches:
         return ""

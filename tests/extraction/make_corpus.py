@@ -132,6 +132,7 @@ class Msg:
     expected: dict[str, Any] = field(default_factory=dict)
     decoys: list[str] = field(default_factory=list)
     cache: dict[str, str] = field(default_factory=dict)
+    lengths: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.expected = {"account_uids": [], "tx_ids": [], "addresses": [], "order_ids": [],
@@ -152,7 +153,8 @@ class Msg:
 
 
 def _uid(m: Msg) -> str:
-    n = m.rng.choice([6, 7, 8, 8, 8, 9, 9, 10])
+    # One exchange, one UID format: every UID in a message has the same length.
+    n = m.lengths.setdefault("uid", m.rng.choice([6, 7, 8, 8, 8, 9, 9, 10]))
     v = str(m.rng.randint(1, 9)) + "".join(str(m.rng.randint(0, 9)) for _ in range(n - 1))
     m.add("account_uids", v)
     return v
@@ -163,7 +165,7 @@ def _uid_fw(m: Msg) -> str:
 
 
 def _order(m: Msg) -> str:
-    n = m.rng.choice([10, 12, 16, 18, 19, 19, 20])
+    n = m.lengths.setdefault("order", m.rng.choice([10, 12, 16, 18, 19, 19, 20]))
     v = str(m.rng.randint(1, 9)) + "".join(str(m.rng.randint(0, 9)) for _ in range(n - 1))
     m.add("order_ids", v)
     return v
@@ -189,6 +191,17 @@ def _split(chain: str, evm: bool, joiner: str) -> Callable[[Msg], str]:
         v = _tx(chain, evm)(m)
         cut = m.rng.randrange(20, len(v) - 10)
         return v[:cut] + joiner + v[cut:]
+    return make
+
+
+def _split3(chain: str) -> Callable[[Msg], str]:
+    """A narrow client wrapping a tx id over three lines."""
+    def make(m: Msg) -> str:
+        v = _tx(chain)(m)
+        a, b = sorted(m.rng.sample(range(12, len(v) - 12), 2))
+        if b - a < 8:
+            b = a + 8
+        return v[:a] + "\n" + v[a:b] + "\n" + v[b:]
     return make
 
 
@@ -424,7 +437,8 @@ SLOTS: dict[str, Callable[[Msg], str]] = {
     "txbtcnl": _split("bitcoin", False, "\n"), "txtrcnl": _split("tron", False, "\n"),
     "txethnl": _split("ethereum", True, "\n"), "txbtcqp": _split("bitcoin", False, "=\n"),
     "txethwbr": _split("ethereum", True, "<wbr>"), "txtrczw": _split("tron", False, "\u200b"),
-    "txbscwbr": _split("bsc", True, "<wbr/>"),
+    "txbscwbr": _split("bsc", True, "<wbr/>"), "txunknl": _split("unknown", False, "\n"),
+    "txunk3": _split3("unknown"),
     "linktron": _link("https://tronscan.org/#/transaction/{}", "tron"),
     "linkmempool": _link("https://mempool.space/tx/{}", "bitcoin"),
     "linkblockstream": _link("https://blockstream.info/tx/{}", "bitcoin"),
@@ -516,7 +530,9 @@ ZH_HANS: list[T] = [
      "请问是不是gas给低了？订单号：{order}"),
     ("deposit", ["充值未到账（附截图）", "充值到账问题"],
      "你好，附件是转账截图，交易链接 {linkmempool} 。我的UID {uid}。\n{imgurl}"),
-    ("other", ["咨询一下手续费", "合作咨询"],
+    ("other", ["合作咨询", "上币咨询"],
+     "你好，我们是一个区块链项目方，想咨询一下上币流程和费用，方便的话请联系我。\n项目官网：{urlarticle}\n微信同号：{phonecn}"),
+    ("withdrawal", ["咨询一下手续费", "提币手续费怎么算"],
      "你好，想问一下你们平台的提币手续费是怎么算的？我在这篇文章看到的：{urlarticle}\n谢谢\n{qq}"),
     ("withdrawal", ["LTC提现", "莱特币提现没到"],
      "莱特币提现没到账，链上查询 {linkchairltc}\n订单编号：{order}\n谢谢"),
@@ -566,7 +582,9 @@ ZH_HANT: list[T] = [
      "請問是不是手續費設太低？訂單編號：{order}"),
     ("deposit", ["入金未到帳（附截圖）", "儲值到帳問題"],
      "附件是轉帳截圖，交易連結 {linkblockstream} 。會員編號 {uid}。\n{datauri}"),
-    ("other", ["手續費詢問", "合作洽談"],
+    ("other", ["合作洽談", "上架詢問"],
+     "您好，我們是區塊鏈專案團隊，想了解上架流程，方便的話請與我聯繫。\n官網：{urlarticle}\n電話 {phonetw}"),
+    ("withdrawal", ["手續費詢問", "提幣手續費"],
      "您好，想請問你們平台的提幣手續費怎麼計算？我在這篇文章看到的：{urlarticle}\n謝謝\nLINE：{qq}"),
     ("trading", ["合約被強制平倉", "強平有問題"],
      "我的合約倉位被強制平倉，但當時標記價格沒有到強平價，訂單編號 {order} ，請給我一個解釋。\nUID:{uid}"),
@@ -615,7 +633,9 @@ KO: list[T] = [
      "Tx: {txeth}\n주문번호: {order}"),
     ("deposit", ["입금 미반영 (스크린샷 첨부)", "입금 확인 부탁"],
      "스크린샷 첨부합니다. 거래 링크 {linkmempool}\n회원번호 {uid}\n{imgurl}"),
-    ("other", ["수수료 문의", "제휴 문의"],
+    ("other", ["제휴 문의", "상장 문의"],
+     "안녕하세요. 블록체인 프로젝트 팀입니다. 상장 절차에 대해 문의드립니다.\n홈페이지: {urlarticle}\n연락처 {phonekr}"),
+    ("withdrawal", ["수수료 문의", "출금 수수료 문의"],
      "출금 수수료가 어떻게 계산되는지 궁금합니다. 이 글 보고 문의드려요: {urlarticle}\n감사합니다."),
     ("trading", ["선물 강제청산 문의", "청산 오류"],
      "선물 포지션이 강제청산 됐는데 마크 가격이 청산가에 도달하지 않았습니다. 주문 번호: {order}\nUID:{uid}"),
@@ -663,7 +683,9 @@ JA: list[T] = [
      "TxHash：{txethnl}\n注文番号：{order}"),
     ("deposit", ["入金未反映（スクショ添付）", "入金確認"],
      "スクリーンショットを添付します。トランザクション：{linkblockstream}\n会員番号 {uid}\n{datauri}"),
-    ("other", ["手数料について", "提携のご相談"],
+    ("other", ["提携のご相談", "上場について"],
+     "はじめまして。ブロックチェーンプロジェクトの者です。上場の手続きについてお伺いしたいです。\nサイト：{urlarticle}\n電話：{phonejp}"),
+    ("withdrawal", ["手数料について", "出金手数料"],
      "出金手数料の計算方法を教えてください。こちらの記事を見ました：{urlarticle}\nよろしくお願いします。"),
     ("trading", ["先物の強制ロスカット", "清算について"],
      "先物ポジションが強制決済されましたが、マーク価格はロスカット価格に達していませんでした。注文ID：{order}\nUID:{uid}"),
@@ -720,7 +742,9 @@ EN: list[T] = [
      "tx hash {txethwbr}\norder number: {order}"),
     ("deposit", ["Deposit not credited (screenshot)", "Deposit proof"],
      "Screenshot attached. Here is the transaction: {linkmempool}\nuser ID {uid}\n{imgurl}"),
-    ("other", ["Question about fees", "Partnership inquiry"],
+    ("other", ["Partnership inquiry", "Listing request"],
+     "Hello, we are a blockchain project and would like to discuss a listing or partnership.\nWebsite: {urlarticle}\nBest, Tom {phoneen}"),
+    ("withdrawal", ["Question about fees", "Withdrawal fees?"],
      "Hi, how are withdrawal fees calculated? I read this article: {urlarticle}\nThanks!"),
     ("trading", ["Liquidation dispute", "Futures position liquidated"],
      "My futures position got liquidated although the mark price never hit my liquidation price. "
@@ -740,6 +764,72 @@ EN: list[T] = [
     ("deposit", ["BTC deposit", "Taproot deposit not credited"],
      "Blockchair shows it confirmed: {linkchairbtc} - my deposit address is {addrtaproot}. UID: {uid}"),
 ]
+
+# One-off messages, each used once: the awkward shapes real mail takes (several chains in one
+# mail, ids in Markdown links left by HTML-to-text, narrow wraps, ids only in the subject...).
+HARD: dict[str, list[T]] = {
+    "zh-Hans": [
+        ("deposit", ["[UID:{uid}] 两笔充值都没到"],
+         "两笔充值都没到账：\n1. BTC：{txbtc}\n2. USDT-TRC20：{txtrc}\n麻烦一起查一下。"),
+        ("deposit", ["充值没到账"],
+         "**交易ID：** `{txtrc}`\n\n[查看交易]({linktron})\n\n我的uid：{uidfw}（手机号{phonecn}）"),
+        ("withdrawal", ["提币问题"],
+         "提币订单号为{order}，快递单号SF{postal}{postal2}不是我的。哈希：\n{txunknl}\n\n工单号 {ticket}"),
+        ("account", ["QQ邮箱收不到验证码"],
+         "我的注册邮箱是{qq}@qq.com，收不到验证码，没法登录。QQ/微信：{qq2}\n用户ID：{uid}"),
+        ("trading", ["订单一直未成交"],
+         "订单号：{order}、{order2} 两个限价委托一直没成交，参考号 {ticket}"),
+        ("deposit", ["SOL 充值"], "充值记录：{linksolscan}\n地址：{addrsol}\n{css}\n用户编号 {uid}"),
+        ("security", ["有人登录了我的账户"],
+         "今天凌晨有异地登录，不是我本人操作，提走了{amtu}，到了这个地址 {addrtrx}\n"
+         "UID {uid}\n\n以下是客服之前的回复：\n> 您好，您的UID {uid} 已记录\n> 哈希 {qtx}"),
+    ],
+    "zh-Hant": [
+        ("deposit", ["兩筆入金"],
+         "有兩筆儲值沒有到帳：\nETH：{txeth}\nBTC：{txbtc}\n會員編號：{uid}"),
+        ("withdrawal", ["提領未到帳"],
+         "提領訂單編號：{order}\n[交易明細]({linkmempool})\n--\n陳先生 {phonetw}\n公司統一編號 {regno}"),
+        ("account", ["帳號被鎖"], "我的帳號被鎖定了，會員編號{uid}，LINE ID：{qq}，謝謝。"),
+        ("deposit", ["BSC 入金"], "在bscscan上看已經成功：{txbsc}\n帳戶UID {uid}\n{imgurl}"),
+        ("kyc", ["身分驗證"], "身分證號碼 A{regno}{postal} 已經上傳，審核還沒通過，會員編號 {uid}"),
+        ("withdrawal", ["USDT提領"],
+         "提了{amtusdttrc}，TXID分成兩行貼給你們：\n{txtrcnl}\n訂單編號 {order}"),
+        ("security", ["釣魚網站"],
+         "我在釣魚網站輸入了私鑰 {privkey} ，錢包被清空，地址 {addreth} 。會員編號 {uid}"),
+    ],
+    "ko": [
+        ("deposit", ["입금 두 건 미반영"], "입금 두 건이 반영이 안 됐어요.\nBTC: {txbtc}\nTRC20: {txtrc}\n회원번호 {uid}"),
+        ("withdrawal", ["출금 문의"],
+         "주문번호 {order}\n출금 주소 {addrtaproot}\n[트랜잭션 보기]({linkblockstream})\n연락처 {phonekr}"),
+        ("account", ["OTP 재설정"], "OTP 재설정 요청합니다. 회원번호는 {uid}이고 우편번호는 {postalkr}입니다."),
+        ("deposit", ["이더리움 입금"], "이더리움 입금 Tx: {linketherscan}\n보낸 주소 {addrethlower}\nUID:{uid}"),
+        ("kyc", ["KYC 재심사"], "신분증 재업로드했습니다. 제 UID는 {uid}입니다. 사업자등록번호 {bizno} (개인사업자)"),
+        ("trading", ["주문 오류"], "주문번호: {order} 와 {order2} 둘 다 체결이 안 됐습니다."),
+        ("deposit", ["입금 해시"], "해시가 길어서 세 줄로 나눠 보냅니다\n{txunk3}\nUID {uid}"),
+    ],
+    "ja": [
+        ("deposit", ["入金2件"], "2件の入金が反映されていません。\nBTC：{txbtc}\nTRC20：{txtrc}\nユーザーID：{uid}"),
+        ("withdrawal", ["出金について"],
+         "注文番号：{order}\n[トランザクション]({linkbscscan})\n電話：{phonejp}\n〒{postaljp}"),
+        ("account", ["ログイン不可"], "会員番号{uidfw}です。パスワードを忘れてログインできません。"),
+        ("deposit", ["イーサリアム入金"], "Etherscan：{linketherscan}\n送金元：{addreth}\nUID：{uid}"),
+        ("kyc", ["本人確認書類"], "マイナンバーカードで本人確認を申請しました。ユーザーID {uid}\n法人番号 {corpnum}"),
+        ("trading", ["約定しない"], "注文番号 {order} の指値が約定しません。{urltrack}"),
+        ("deposit", ["ソラナ入金"], "Solscan：{linksolscan}\n入金アドレス {addrsol}\nUID {uid}"),
+    ],
+    "en": [
+        ("deposit", ["Two deposits missing"],
+         "Neither deposit arrived:\n- BTC: {txbtc}\n- USDT (TRC20): {txtrc}\nUID {uid}"),
+        ("withdrawal", ["Withdrawal stuck"],
+         "**Order ID:** {order}\n[View on explorer]({linkmempool})\n\nRef: {ticket}"),
+        ("account", ["Can't log in"], "Hi, can't log in since yesterday. User-ID: {uid}. Call me on {phoneen}."),
+        ("deposit", ["ETH deposit"], "Sent from {addrethlower} - {linketherscan}\nuid #{uid}"),
+        ("kyc", ["Passport rejected"], "My passport was rejected twice. account number {uid}\n{datauri}"),
+        ("trading", ["Orders not filled"], "Orders {order}, {order2} were never filled."),
+        ("api", ["Websocket disconnects"],
+         "The websocket API keeps disconnecting every 10 minutes. UID {uid}\n{commit}\nhttps://github.com/example/bot/commit/{ticket}"),
+    ],
+}
 
 TEMPLATES: dict[str, list[T]] = {"zh-Hans": ZH_HANS, "zh-Hant": ZH_HANT, "ko": KO, "ja": JA, "en": EN}
 
@@ -862,6 +952,8 @@ def main() -> int:
     for lang, templates in TEMPLATES.items():
         for n in range(45):
             template = templates[n % len(templates)] if n < len(templates) else rng.choice(templates)
+            lines.append(build(rng, lang, n, template))
+        for n, template in enumerate(HARD[lang], start=100):
             lines.append(build(rng, lang, n, template))
     OUT.parent.mkdir(parents=True, exist_ok=True)
     with OUT.open("w", encoding="utf-8") as fh:
