@@ -62,6 +62,9 @@ class Case(SQLModel, table=True):
     mailbox: str = ""
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UtcDateTime(), nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UtcDateTime(), nullable=False))
+    resolved_at: Optional[datetime] = _when()  # set by "#status resolved"; bounds the reopen period
+    linked_case_id: Optional[int] = Field(default=None, foreign_key="case.id")  # the resolved case this follows up
+    bounced: bool = False  # an ack to the customer bounced: the address may be wrong
 
 
 class Message(SQLModel, table=True):
@@ -94,6 +97,8 @@ class Message(SQLModel, table=True):
     automated_reason: str = ""
     mentions_case: Optional[str] = None
     ack_skipped_reason: str = ""
+    flags: list[str] = _json()  # what staff should look at: spoofed staff, forged reference, bounce...
+    commands: list[str] = _json()  # "#status resolved: applied" — staff commands in an internal note
     trail: list[list[str]] = _json()
     defects: list[str] = _json()
     folder: str = ""
@@ -159,6 +164,15 @@ class Outgoing(SQLModel, table=True):
     last_error: str = ""
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UtcDateTime(), nullable=False))
     sent_at: Optional[datetime] = _when()
+
+
+class KeyValue(SQLModel, table=True):
+    """Small values mailbridge generates once and must keep across restarts (the fallback
+    key that signs our outgoing Message-IDs when ``mailbox.signing_key`` is not set)."""
+
+    name: str = Field(primary_key=True)
+    value: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UtcDateTime(), nullable=False))
 
 
 class Quarantined(SQLModel, table=True):

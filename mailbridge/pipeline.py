@@ -19,13 +19,13 @@ from typing import Callable, Iterable
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from mailbridge import quarantine
-from mailbridge.database import session_scope
+from mailbridge import faults, quarantine
+from mailbridge.database import is_transient, session_scope, transient_reason
 from mailbridge.errors import SkipRest, TransientError
 from mailbridge.extraction.types import ExtractionRules
 from mailbridge.settings import Settings
 from mailbridge.steps import (acknowledge, classify, dedupe, extract, fetch, follow_up, parse, send,
-                              store)
+                              staff, store)
 from mailbridge.work import FetchedMail, InboundMail
 
 log = logging.getLogger("mailbridge.pipeline")
@@ -38,6 +38,7 @@ STEPS: tuple[tuple[str, Step], ...] = (
     ("classify", classify.run),
     ("dedupe", dedupe.run),
     ("follow_up", follow_up.run),
+    ("staff", staff.run),
     ("store", store.run),
     ("acknowledge", acknowledge.run),
 )
@@ -100,6 +101,7 @@ def process_batch(batch: Iterable[FetchedMail], ctx: Context, stop: Event | None
         if stop is not None and stop.is_set():
             break
         ctx.summary.fetched += 1
+        counted = dict(vars(ctx.summary))  # a rolled-back message must not count as a new case or ack
         savepoint = ctx.session.begin_nested()
         try:
             process_one(InboundMail(fetched), ctx)
@@ -108,7 +110,10 @@ def process_batch(batch: Iterable[FetchedMail], ctx: Context, stop: Event | None
             savepoint.rollback()
             raise
         except Exception as exc:  # noqa: BLE001 - one bad message must never stall the mailbox
+            if is_transient(exc):  # database locked/full/gone: not this message's fault; retry the batch
+                raise TransientError(f"database: {transient_reason(exc)}") from exc
             savepoint.rollback()
+            vars(ctx.summary).update({k: v for k, v in counted.items() if isinstance(v, int)})
             reason = quarantine.describe(exc)
             if quarantine.hold(ctx.session, fetched, reason):
                 ctx.summary.quarantined += 1
@@ -149,6 +154,8 @@ def _poll_folder(mailbox: fetch.Mailbox, folder: str, settings: Settings, engine
             upto = batch[-1].imap_uid if complete else (done[-1].imap_uid if done else None)
             if upto:
                 fetch.advance_checkpoint(session, mailbox.account, folder, plan.uidvalidity, upto)
+            faults.point("before_batch_commit")
+        faults.point("after_commit_before_flag")
         # After the commit only: a crash before it re-fetches the batch, never loses it.
         if upto:
             mailbox.after_processing(folder, [m.imap_uid for m in wanted if m.imap_uid and m.imap_uid <= upto],

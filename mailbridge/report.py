@@ -41,6 +41,7 @@ def message_json(message: Message, ack: Outgoing | None) -> dict[str, Any]:
         "language": message.language, "category": message.category,
         "secrets": list(message.secrets), "ack": _ack_of(ack),
         "ack_skipped_reason": message.ack_skipped_reason or None,
+        "flags": list(message.flags or []), "commands": list(message.commands or []),
     }
 
 
@@ -52,8 +53,9 @@ def _ack_message_json(outgoing: Outgoing, support: str) -> dict[str, Any]:
             "secrets": [], "ack": None, "status": outgoing.status}
 
 
-def case_json(case: Case, messages: Iterable[Message], acks: list[Outgoing], support: str) -> dict[str, Any]:
-    by_reply = {a.reply_to_pk: a for a in acks}
+def case_json(case: Case, messages: Iterable[Message], acks: list[Outgoing], support: str,
+              linked: str | None = None) -> dict[str, Any]:
+    by_reply = {a.reply_to_pk: a for a in acks if a.kind == "ack"}
     items = []
     for message in messages:
         items.append(message_json(message, by_reply.get(message.id)))
@@ -63,7 +65,9 @@ def case_json(case: Case, messages: Iterable[Message], acks: list[Outgoing], sup
             "customer_name": case.customer_name, "subject": case.subject, "language": case.language,
             "category": case.category, "urgent": case.urgent, "priority": case.priority,
             "resend_count": case.resend_count, "participants": list(case.participants),
-            "created_at": iso(case.created_at), "updated_at": iso(case.updated_at), "messages": items}
+            "created_at": iso(case.created_at), "updated_at": iso(case.updated_at),
+            "resolved_at": iso(case.resolved_at), "assignee": case.assignee, "bounced": case.bounced,
+            "linked_case": linked, "notices": [_ack_of(a) for a in acks if a.kind != "ack"], "messages": items}
 
 
 
@@ -78,9 +82,11 @@ def export(session: Session, support: str) -> dict[str, Any]:
     for outgoing in session.exec(select(Outgoing).order_by(Outgoing.id)).all():
         acks[outgoing.case_id].append(outgoing)
     quarantined = session.exec(select(Quarantined).order_by(Quarantined.id)).all()
+    numbers = {c.id: c.number for c in cases}
     return {
         "version": EXPORT_VERSION,
-        "cases": [case_json(c, messages[c.id], acks[c.id], support) for c in cases],
+        "cases": [case_json(c, messages[c.id], acks[c.id], support,
+                            numbers.get(c.linked_case_id) if c.linked_case_id else None) for c in cases],
         "unassigned": [message_json(m, None) for m in messages[None]],
         "quarantined": [{"id": q.id, "message_id": q.message_id, "reason": q.reason, "source": q.source,
                          "status": q.status, "created_at": iso(q.created_at)} for q in quarantined],
@@ -112,13 +118,23 @@ def find_case(session: Session, number: str) -> Case | None:
 def show_case(session: Session, case: Case, support: str) -> str:
     messages = session.exec(select(Message).where(Message.case_id == case.id).order_by(Message.id)).all()
     acks = session.exec(select(Outgoing).where(Outgoing.case_id == case.id).order_by(Outgoing.id)).all()
-    data = case_json(case, messages, list(acks), support)
+    linked = session.get(Case, case.linked_case_id) if case.linked_case_id else None
+    data = case_json(case, messages, list(acks), support, linked.number if linked else None)
     lines = [f"{case.number}  {case.status}  {case.customer_name} <{case.customer_email}>",
              f"subject: {case.subject}", f"language: {case.language}  category: {case.category}  "
-             f"priority: {case.priority}  resends: {case.resend_count}", ""]
+             f"priority: {case.priority}  resends: {case.resend_count}"
+             + (f"  assignee: {case.assignee}" if case.assignee else "")
+             + (f"  follows up: {linked.number}" if linked else "")
+             + ("  ACK BOUNCED: check the customer's address" if case.bounced else ""), ""]
     for item in data["messages"]:
         lines.append(f"- {item['received_at'] or '?'}  {item['direction']:<9} {item['from']}  {item['subject']}")
-        lines.append(f"    <{item['message_id']}>  reason: {item['thread_reason']}")
+        lines.append(f"    <{item['message_id']}>  reason: {item['thread_reason']}"
+                     + (f"  duplicate of <{item['duplicate_of']}>" if item.get("duplicate_of") else "")
+                     + (f"  mentions {item['mentions_case']}" if item.get("mentions_case") else ""))
+        for flag in item.get("flags") or []:
+            lines.append(f"    FLAG: {flag}")
+        for command in item.get("commands") or []:
+            lines.append(f"    command {command}")
         found = {k: v for k, v in item["entities"].items() if v}
         if found:
             lines.append(f"    entities: {found}")
@@ -128,4 +144,6 @@ def show_case(session: Session, case: Case, support: str) -> str:
             lines.append(f"    ack: {item['ack']['status']} <{item['ack']['message_id']}>")
         elif item.get("ack_skipped_reason"):
             lines.append(f"    no ack: {item['ack_skipped_reason']}")
+    for notice in data["notices"]:
+        lines.append(f"- notice to staff: {notice['status']} <{notice['message_id']}>")
     return "\n".join(lines)

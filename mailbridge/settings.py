@@ -94,6 +94,14 @@ class MailboxSettings(_Table):
     aliases: list[str] = Field(default_factory=list)  # other addresses that deliver here
     staff_addresses: list[str] = Field(default_factory=list)
     staff_domains: list[str] = Field(default_factory=list)
+    # Key for the keyed hash in our outgoing Message-IDs (a forged reference is recognised).
+    # Empty: one is generated on first start and kept in the database.
+    signing_key: SecretStr = SecretStr("")
+    signing_key_env: str = ""
+    signing_key_file: str = ""
+    # authserv-ids of *our* receiving servers whose Authentication-Results are trusted;
+    # empty: only the topmost Authentication-Results header (the one our server added) counts.
+    authserv_ids: list[str] = Field(default_factory=list)
 
     @field_validator("support_address")
     @classmethod
@@ -111,8 +119,19 @@ class CasesSettings(_Table):
         return f"{self.number_prefix}{n:0{self.number_width}d}"
 
 
+class ThreadingSettings(_Table):
+    """Follow-up matching and resend detection (issue 4)."""
+
+    soft_match_days: float = Field(30.0, ge=0)  # same sender + same TxID/order/UID on an open case this recent
+    reopen_days: float = Field(14.0, ge=0)  # a resolved case reopens within this; later: a new linked case
+    resend_window_days: float = Field(7.0, ge=0)  # same sender + same normalised content within this = resend
+
+
 class AckSettings(_Table):
     enabled: bool = True
+    max_per_recipient_hour: int = Field(3, ge=0)  # bounds a ping-pong with another auto-responder
+    max_per_recipient_day: int = Field(10, ge=0)
+    max_per_case: int = Field(1, ge=0)
     subject: str = "[Case {case}] {subject}"
     templates_dir: str = ""  # empty: the templates shipped with mailbridge
     noreply_patterns: list[str] = Field(
@@ -141,6 +160,10 @@ class DaemonSettings(_Table):
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: Literal["text", "json"] = "text"
     heartbeat_file: str = ""
+    # After a failed poll the next one waits poll_interval * 2^(failures-1), capped here.
+    max_backoff_seconds: float = Field(300.0, gt=0)
+    # This many failed polls in a row: an error-level log and healthy=false in the heartbeat.
+    unhealthy_after: int = Field(5, ge=1)
 
 
 class ExtractSettings(_Table):
@@ -175,6 +198,7 @@ class Settings(_Table):
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     mailbox: MailboxSettings = Field(default_factory=MailboxSettings)
     cases: CasesSettings = Field(default_factory=CasesSettings)
+    threading: ThreadingSettings = Field(default_factory=ThreadingSettings)
     ack: AckSettings = Field(default_factory=AckSettings)
     storage: StorageSettings = Field(default_factory=StorageSettings)
     daemon: DaemonSettings = Field(default_factory=DaemonSettings)
@@ -234,26 +258,28 @@ def _format_errors(path: str, exc: ValidationError) -> str:
     return "\n".join(lines)
 
 
-def _resolve_password(path: str, table: str, data: dict[str, Any], base: Path) -> None:
-    """Fill ``password`` from ``password_env`` or ``password_file`` (so the TOML holds no secret)."""
-    sources = [k for k in ("password", "password_env", "password_file") if data.get(k)]
+def _resolve_password(path: str, table: str, data: dict[str, Any], base: Path, key: str = "password") -> None:
+    """Fill ``password`` (or another secret ``key``) from ``<key>_env`` or ``<key>_file``
+    (so the TOML holds no secret)."""
+    env, file_key = f"{key}_env", f"{key}_file"
+    sources = [k for k in (key, env, file_key) if data.get(k)]
     if len(sources) > 1:
-        raise ConfigError(f"{path}: {table}.{sources[1]}: give only one of password, password_env, password_file")
-    if data.get("password_env"):
-        name = data["password_env"]
+        raise ConfigError(f"{path}: {table}.{sources[1]}: give only one of {key}, {env}, {file_key}")
+    if data.get(env):
+        name = data[env]
         if not isinstance(name, str) or name not in os.environ:
-            raise ConfigError(f"{path}: {table}.password_env: environment variable {name} is not set")
-        data["password"] = os.environ[name]
-    elif data.get("password_file"):
-        file = base / str(data["password_file"])
+            raise ConfigError(f"{path}: {table}.{env}: environment variable {name} is not set")
+        data[key] = os.environ[name]
+    elif data.get(file_key):
+        file = base / str(data[file_key])
         try:
-            data["password"] = file.read_text(encoding="utf-8").strip()
+            data[key] = file.read_text(encoding="utf-8").strip()
         except OSError as exc:
-            raise ConfigError(f"{path}: {table}.password_file: cannot read {file}: {exc.strerror}") from None
-    if "password" in data:
-        if not isinstance(data["password"], str):
-            raise ConfigError(f"{path}: {table}.password: expected a string")
-        data["password"] = SecretStr(data["password"])
+            raise ConfigError(f"{path}: {table}.{file_key}: cannot read {file}: {exc.strerror}") from None
+    if key in data:
+        if not isinstance(data[key], str):
+            raise ConfigError(f"{path}: {table}.{key}: expected a string")
+        data[key] = SecretStr(data[key])
 
 
 def _resolve_paths(settings: Settings, base: Path) -> Settings:
@@ -279,6 +305,8 @@ def parse_settings(data: dict[str, Any], *, path: str = "<settings>", base: Path
     for table in ("imap", "smtp"):
         if isinstance(data.get(table), dict):
             _resolve_password(path, table, data[table], base)
+    if isinstance(data.get("mailbox"), dict):
+        _resolve_password(path, "mailbox", data["mailbox"], base, key="signing_key")
     try:
         settings = Settings.model_validate({**data, "source": path})
     except ValidationError as exc:
