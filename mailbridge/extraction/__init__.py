@@ -35,7 +35,7 @@ from mailbridge.extraction.language import detect_language
 from mailbridge.extraction.noise import mask_noise
 from mailbridge.extraction.normalise import normalise, rejoin_split_ids
 from mailbridge.extraction.quotes import split_quoted
-from mailbridge.extraction.secrets import redact
+from mailbridge.extraction.redaction import redact
 from mailbridge.extraction.timestamps import find_timestamps
 from mailbridge.extraction.types import (
     DEFAULT_RULES,

@@ -1,6 +1,6 @@
 """The official BIP39 word lists, indexed for finding seed phrases in customer mail.
 
-``secrets.py`` asks two questions of this module: "which list words is this token, at which
+``redaction.py`` asks two questions of this module: "which list words is this token, at which
 index?" (``lookup``) and "do these word indices carry a valid BIP39 checksum?"
 (``checksum_ok``). Both are language-independent once a token is turned into an index: the
 checksum covers the indices, not the spelling, so every language is verified by spelling the
@@ -49,7 +49,7 @@ def strip_accents(word: str) -> str:
 class WordLists:
     words: dict[str, tuple[str, ...]]  # language -> the 2048 words in list order, as shipped
     index: dict[str, dict[str, int]]  # language -> norm(word) (and accent-free alias) -> index
-    lookup: dict[str, tuple[tuple[str, int], ...]]  # norm(word) -> ((language, index), ...)
+    lookup: dict[str, dict[str, int]]  # norm(word) -> {language: index} (shared: do not modify)
     prefix4: dict[str, dict[str, int]]  # Latin language -> unique 4-letter prefix -> index
     japanese_lengths: tuple[int, ...]  # word lengths (in NFKC characters) of the Japanese list
     missing: tuple[str, ...]
@@ -101,16 +101,16 @@ def word_lists() -> WordLists:
             prefix4[language] = {p: found[0] for p, found in starts.items() if len(found) == 1}
         index[language] = forms
 
-    lookup: dict[str, list[tuple[str, int]]] = {}
+    lookup: dict[str, dict[str, int]] = {}
     for language, forms in index.items():
         for form, i in forms.items():
-            lookup.setdefault(form, []).append((language, i))
+            lookup.setdefault(form, {})[language] = i
 
     japanese = index.get("japanese", {})
     return WordLists(
         words=words,
         index=index,
-        lookup={form: tuple(found) for form, found in lookup.items()},
+        lookup=lookup,
         prefix4=prefix4,
         japanese_lengths=tuple(sorted({len(w) for w in japanese})),
         missing=tuple(missing),
