@@ -36,6 +36,16 @@ def _headers(msg, sender: str, to: str, subject: str, charset: str | None, messa
         msg[name] = value
 
 
+def _base64_text(payload: bytes, charset_label: str) -> MIMEText:
+    """A base64 text/plain part whose label is written as the customer's client writes it,
+    whatever Python calls the codec (gb2312 over GBK bytes, ks_c_5601-1987)."""
+    msg = MIMEText("", "plain")
+    msg.set_payload(base64.encodebytes(payload).decode("ascii"))
+    msg.replace_header("Content-Type", f'text/plain; charset="{charset_label}"')
+    msg.replace_header("Content-Transfer-Encoding", "base64")
+    return msg
+
+
 def gb2312_label_over_gbk(text: str) -> str:
     """An encoded word that says gb2312 but carries GBK bytes, as Foxmail writes them."""
     return f"=?gb2312?B?{base64.b64encode(text.encode('gbk')).decode('ascii')}?="
@@ -47,10 +57,7 @@ def chinese_gbk(sender: str = "黄堃 <huang@customer.example>", to: str = "supp
     body = ("您好，我的账户UID: 12345678，昨天提币USDT-TRC20一直没有到账。\n"
             "TxID: 3b1e3c5f7a9d2e4b6c8a0f1e3d5c7b9a2e4f6a8c0b1d3e5f7a9c2b4d6e8f0a1c\n"
             "时间：2025年3月5日 10时17分。黄堃\n")
-    msg = MIMEText("", "plain")
-    msg.set_payload(base64.encodebytes(body.encode("gbk")).decode("ascii"))
-    msg.replace_header("Content-Type", 'text/plain; charset="gb2312"')
-    msg.replace_header("Content-Transfer-Encoding", "base64")
+    msg = _base64_text(body.encode("gbk"), "gb2312")
     name = gb2312_label_over_gbk("黄堃")
     _headers(msg, f"{name} <huang@customer.example>" if sender.startswith("黄堃") else sender, to,
              gb2312_label_over_gbk("提币未到账 UID 12345678 黄堃"), None, message_id)
@@ -62,10 +69,7 @@ def korean_euckr(sender: str = "김민수 <minsu@customer.example>", to: str = "
     body = ("안녕하세요. 회원번호: 87654321 입니다.\n"
             "2025년 3월 5일 오전 10:17에 입금했는데 아직 반영되지 않았습니다.\n"
             "주문번호: 2025030512345678\n")
-    msg = MIMEText("", "plain")
-    msg.set_payload(base64.encodebytes(body.encode("euc-kr")).decode("ascii"))
-    msg.replace_header("Content-Type", 'text/plain; charset="ks_c_5601-1987"')
-    msg.replace_header("Content-Transfer-Encoding", "base64")
+    msg = _base64_text(body.encode("euc-kr"), "ks_c_5601-1987")
     _headers(msg, str(Header("김민수", "euc-kr").encode()) + " <minsu@customer.example>"
              if sender.startswith("김민수") else sender, to, "입금 미반영 문의", "euc-kr", message_id)
     return msg.as_bytes()
