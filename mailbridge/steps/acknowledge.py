@@ -64,12 +64,16 @@ def skip_reason(mail: InboundMail, settings: Settings) -> str:
 def limit_reason(session, settings: Settings, rcpt: str, case: Case | None) -> str:  # noqa: ANN001
     """Why another mail to ``rcpt`` (on ``case``) would exceed a configured limit, or ''."""
     now = utcnow()
-    for window, limit in ((timedelta(hours=1), settings.ack.max_per_recipient_hour),
-                          (timedelta(days=1), settings.ack.max_per_recipient_day)):
-        sent = session.exec(select(func.count()).select_from(Outgoing).where(
-            func.lower(Outgoing.rcpt_to) == rcpt.lower(), Outgoing.created_at >= now - window)).one()
+    # One indexed lookup (rcpt_to is stored lower-case, so no lower() that would defeat the
+    # index and scan the whole outbox for every ack); at most a day's limit of rows comes back.
+    recent = session.exec(select(Outgoing.created_at).where(
+        Outgoing.rcpt_to == rcpt.lower(), Outgoing.created_at >= now - timedelta(days=1))
+        .limit(settings.ack.max_per_recipient_day + settings.ack.max_per_recipient_hour)).all()
+    for window, limit, name in ((timedelta(hours=1), settings.ack.max_per_recipient_hour, "hour"),
+                                (timedelta(days=1), settings.ack.max_per_recipient_day, "day")):
+        sent = sum(1 for created in recent if created >= now - window)
         if sent >= limit:
-            return f"rate limit: {sent} mails to {rcpt} in the last {'hour' if window.days == 0 else 'day'}"
+            return f"rate limit: {sent} mails to {rcpt} in the last {name}"
     if case is not None:
         acked = session.exec(select(func.count()).select_from(Outgoing).where(
             Outgoing.case_id == case.id, Outgoing.kind == "ack")).one()
