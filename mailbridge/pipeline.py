@@ -145,6 +145,7 @@ def _poll_folder(mailbox: fetch.Mailbox, folder: str, settings: Settings, engine
                  summary: PollSummary, stop: Event | None) -> None:
     with session_scope(engine) as session:
         plan = fetch.prepare_folder(mailbox, folder, session, settings.imap)
+        fetch.catch_up_after_processing(mailbox, folder, session, settings.imap, plan)
     for batch in mailbox.batches(folder, plan.last_uid, settings.imap.batch_size,
                                  settings.storage.max_message_bytes):
         wanted = [m for m in batch if plan.wants(m)]

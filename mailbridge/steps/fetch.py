@@ -23,7 +23,7 @@ from imapclient.exceptions import IMAPClientError
 from sqlmodel import Session, select
 
 from mailbridge.errors import TransientError
-from mailbridge.models import MailboxState, utcnow
+from mailbridge.models import MailboxState, Message, Quarantined, utcnow
 from mailbridge.settings import ImapSettings
 from mailbridge.work import FetchedMail
 
@@ -82,8 +82,11 @@ class Mailbox:
             yield self._fetch(folder, uids[start:start + size], max_bytes)
 
     def _fetch(self, folder: str, uids: list[int], max_bytes: int) -> list[FetchedMail]:
+        """Fetch ``uids``; a message over ``max_bytes`` is fetched only up to it (one read, never
+        the whole thing) and marked ``truncated_from`` its real size, which the store step records."""
         sizes = self._call(self.client.fetch, uids, ["RFC822.SIZE"])
-        small = [u for u in uids if int(sizes.get(u, {}).get(b"RFC822.SIZE", 0)) <= max_bytes]
+        size_of = {u: int(sizes.get(u, {}).get(b"RFC822.SIZE", 0)) for u in uids}
+        small = [u for u in uids if size_of[u] <= max_bytes]
         small_set = set(small)
         big = [u for u in uids if u not in small_set]
         data: dict[int, dict[bytes, Any]] = {}
@@ -98,9 +101,14 @@ class Mailbox:
             if item is None:  # expunged between SEARCH and FETCH
                 continue
             raw = item.get(b"BODY[]") or item.get(b"BODY[]<0>") or b""
-            out.append(FetchedMail(raw=bytes(raw), source=f"imap:{self.account}/{folder}/{uid}", folder=folder,
+            truncated = size_of[uid] if size_of[uid] > max_bytes else None
+            if truncated:
+                log.warning("%s/%s UID %d is %d bytes: only the first %d fetched (storage.max_message_bytes)",
+                            self.account, folder, uid, truncated, max_bytes)
+            out.append(FetchedMail(raw=raw if isinstance(raw, bytes) else bytes(raw),
+                                   source=f"imap:{self.account}/{folder}/{uid}", folder=folder,
                                    imap_uid=uid, uidvalidity=uidvalidity,
-                                   received_at=_utc(item.get(b"INTERNALDATE"))))
+                                   received_at=_utc(item.get(b"INTERNALDATE")), truncated_from=truncated))
         return out
 
     def after_processing(self, folder: str, uids: list[int], settings: ImapSettings) -> None:
@@ -116,6 +124,23 @@ class Mailbox:
             # The mail is stored and the checkpoint moved: a failed flag only loses a marker.
             log.warning("after-processing %s of %d message(s) in %s failed: %s",
                         settings.after_processing, len(uids), folder, exc)
+
+    def redo_after_processing(self, folder: str, uids: list[int], settings: ImapSettings) -> None:
+        """Flag or move those of ``uids`` that still lack it (after a crash; see
+        :func:`catch_up_after_processing`)."""
+        if not uids:
+            return
+        if self._selected != folder:
+            self.select(folder)
+        uid_set = ",".join(str(u) for u in uids)
+        if settings.after_processing == "flag":
+            todo = self._call(self.client.search, ["UID", uid_set, "NOT", "KEYWORD", settings.flag])
+        else:  # move: the ones still in this folder
+            todo = self._call(self.client.search, ["UID", uid_set])
+        if todo:
+            log.info("after a restart: %s %d processed message(s) in %s the crash left unmarked",
+                     settings.after_processing, len(todo), folder)
+            self.after_processing(folder, sorted(todo), settings)
 
     def move(self, uids: list[int], target: str) -> None:
         if not self.client.folder_exists(target):
@@ -201,6 +226,31 @@ def prepare_folder(mailbox: Mailbox, folder: str, session: Session, settings: Im
         session.add(state)
     return FolderPlan(uidvalidity=uidvalidity, last_uid=state.last_uid, baseline=baseline(settings.start_from, state),
                       resync_upto=state.resync_upto)
+
+
+_caught_up: set[tuple[str, str]] = set()  # (account, folder) checked since this process started
+
+
+def catch_up_after_processing(mailbox: Mailbox, folder: str, session: Session, settings: ImapSettings,
+                              plan: FolderPlan) -> None:
+    """Once per process and folder: flag or move the last committed batch again.
+
+    The flag/move runs after the commit, so a crash between the two leaves that batch
+    processed but unmarked on the server (the checkpoint is past it, so it is never
+    fetched again). Only messages the database holds for this folder are touched, never
+    backlog mail that ``start_from`` skipped.
+    """
+    key = (mailbox.account, folder)
+    if settings.after_processing == "none" or key in _caught_up or plan.last_uid <= 0:
+        return
+    _caught_up.add(key)
+    low = max(plan.last_uid - settings.batch_size, 0)
+    uids: set[int] = set()
+    for model in (Message, Quarantined):
+        uids.update(u for u in session.exec(select(model.imap_uid).where(  # type: ignore[call-overload]
+            model.folder == folder, model.uidvalidity == plan.uidvalidity,
+            model.imap_uid > low, model.imap_uid <= plan.last_uid)).all() if u)
+    mailbox.redo_after_processing(folder, sorted(uids), settings)
 
 
 def _first_start(mailbox: Mailbox, start_from: str, uidnext: int) -> int:

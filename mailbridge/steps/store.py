@@ -10,12 +10,15 @@ what made peer helpdesks slow (parsing.md).
 from __future__ import annotations
 
 import hashlib
+import html as htmllib
 import logging
+import re
 from email.message import EmailMessage
 from email.policy import SMTP
 from pathlib import Path
 
 from mailbridge.attachments import save_attachment
+from mailbridge.extraction import redact
 from mailbridge.extraction.types import Entities, Extraction
 from mailbridge.models import Attachment, Identifier, Message
 from mailbridge.work import InboundMail, ParsedMail
@@ -25,7 +28,30 @@ log = logging.getLogger("mailbridge.store")
 _SKIP_ON_REBUILD = {"content-type", "content-transfer-encoding", "mime-version", "subject", "content-disposition"}
 
 
-def redacted_raw(parsed: ParsedMail, extraction: Extraction) -> bytes:
+_TAG = re.compile(r"<[^>]*>")
+_SCANNED_ATTACHMENT_BYTES = 2_000_000  # text attachments up to this size are searched for secrets
+
+
+def hidden_secrets(parsed: ParsedMail) -> tuple[list[str], dict[int, bytes]]:
+    """Secrets where ``extract`` does not look: an HTML alternative (when a text part exists,
+    only the text is extracted; "see the HTML version" plus a seed phrase in the HTML was
+    stored verbatim) and text attachments (``wallet.txt``). Returns the kinds found and,
+    by attachment index, the redacted payloads to save instead."""
+    kinds: set[str] = set()
+    if parsed.html:
+        kinds.update(redact(htmllib.unescape(_TAG.sub(" ", parsed.html)))[1])
+    payloads: dict[int, bytes] = {}
+    for index, part in enumerate(parsed.attachments):
+        if (part.payload is not None and part.content_type.startswith(("text/", "application/json"))
+                and part.size <= _SCANNED_ATTACHMENT_BYTES):
+            text, found = redact(part.payload.decode("utf-8", "replace"))
+            if found:
+                kinds.update(found)
+                payloads[index] = text.encode("utf-8")
+    return sorted(kinds), payloads
+
+
+def redacted_raw(parsed: ParsedMail, extraction: Extraction, kinds: list[str] | None = None) -> bytes:
     """A plain-text stand-in for a message that carried secrets: headers, redacted subject
     and text. Attachments are stored separately and not repeated here."""
     out = EmailMessage(policy=SMTP)
@@ -38,7 +64,7 @@ def redacted_raw(parsed: ParsedMail, extraction: Extraction) -> bytes:
             except (ValueError, TypeError):
                 continue  # a header the stdlib refuses to re-serialise is not worth a crash
     out["Subject"] = _one_line(extraction.redacted_subject)
-    out["X-Mailbridge-Redacted"] = ", ".join(extraction.secrets)
+    out["X-Mailbridge-Redacted"] = ", ".join(kinds if kinds is not None else extraction.secrets)
     out.set_content(extraction.redacted_text or "")
     return out.as_bytes()
 
@@ -56,15 +82,22 @@ def identifier_rows(entities: Entities, *, quoted: bool) -> list[Identifier]:
     return rows
 
 
-def _attachment_rows(parsed: ParsedMail, root: Path) -> list[Attachment]:
+def _attachment_rows(parsed: ParsedMail, root: Path, cut_at: int | None = None,
+                     redacted: dict[int, bytes] | None = None) -> list[Attachment]:
+    """Rows for the message's attachments, saving those that are allowed. ``cut_at``: the
+    message was truncated there, so its last attachment is incomplete and not saved.
+    ``redacted``: payloads to save instead of the original (secrets removed)."""
     folder = hashlib.sha256(parsed.message_id.encode("utf-8", "replace")).hexdigest()[:16]
     rows = []
-    for part in parsed.attachments:
+    for index, part in enumerate(parsed.attachments):
         row = Attachment(message_pk=0, filename=part.filename[:1000], content_type=part.content_type[:200],
                          size=part.size, refused_reason=part.refused_reason)
-        if part.payload is not None:
-            row.sha256 = hashlib.sha256(part.payload).hexdigest()
-            row.stored_path = str(save_attachment(root, folder, part.filename, part.payload))
+        if cut_at and index == len(parsed.attachments) - 1 and not part.refused_reason:
+            row.refused_reason = f"incomplete: the message was truncated at {cut_at} bytes"
+        elif part.payload is not None:
+            payload = (redacted or {}).get(index, part.payload)
+            row.sha256 = hashlib.sha256(payload).hexdigest()
+            row.stored_path = str(save_attachment(root, folder, part.filename, payload))
         rows.append(row)
     return rows
 
@@ -74,7 +107,13 @@ def run(mail: InboundMail, ctx) -> None:  # noqa: ANN001 - ctx is pipeline.Conte
     parsed, extraction = mail.parsed, mail.extraction
     assert parsed is not None and extraction is not None
     fetched = mail.fetched
-    raw = redacted_raw(parsed, extraction) if extraction.secrets else fetched.raw
+    hidden, redacted_payloads = hidden_secrets(parsed)
+    secrets = sorted({*extraction.secrets, *hidden})
+    raw = redacted_raw(parsed, extraction, secrets) if secrets else fetched.raw
+    defects = list(parsed.defects)
+    if fetched.truncated_from:  # over storage.max_message_bytes: only the first part was fetched
+        defects.append(f"truncated: {fetched.truncated_from} bytes on the server, first {len(fetched.raw)} "
+                       "kept (storage.max_message_bytes)")
     message = Message(
         message_id=parsed.message_id, message_id_derived=parsed.message_id_derived,
         case_id=mail.case.id if mail.case else None, direction=mail.direction,
@@ -82,18 +121,19 @@ def run(mail: InboundMail, ctx) -> None:  # noqa: ANN001 - ctx is pipeline.Conte
         to_addrs=[a.email for a in parsed.to], cc_addrs=[a.email for a in parsed.cc],
         subject=extraction.redacted_subject, sent_at=parsed.sent_at, received_at=fetched.received_at,
         in_reply_to=parsed.in_reply_to, refs=parsed.references, body_text=extraction.redacted_text,
-        raw=raw, raw_size=len(fetched.raw), entities=extraction.entities.to_json(),
-        quoted_entities=extraction.quoted.to_json(), secrets=list(extraction.secrets),
+        raw=raw, raw_size=fetched.truncated_from or len(fetched.raw), entities=extraction.entities.to_json(),
+        quoted_entities=extraction.quoted.to_json(), secrets=secrets,
         language=extraction.language, category=extraction.category, thread_reason=mail.thread_reason,
         duplicate_of=mail.duplicate_of, is_automated=mail.is_automated, automated_reason=mail.automated_reason,
-        mentions_case=mail.mentions_case, defects=list(parsed.defects), folder=fetched.folder,
+        mentions_case=mail.mentions_case, defects=defects, folder=fetched.folder,
         imap_uid=fetched.imap_uid, uidvalidity=fetched.uidvalidity, fingerprint=mail.extra.get("fingerprint", ""))
     ctx.session.add(message)
     ctx.session.flush()
     children = identifier_rows(extraction.entities, quoted=False) + identifier_rows(extraction.quoted, quoted=True)
     for row in children:
         row.message_pk, row.case_id = message.id, message.case_id
-    attachments = _attachment_rows(parsed, Path(ctx.settings.storage.attachments_dir))
+    attachments = _attachment_rows(parsed, Path(ctx.settings.storage.attachments_dir),
+                                   len(fetched.raw) if fetched.truncated_from else None, redacted_payloads)
     for att in attachments:
         att.message_pk = message.id
     ctx.session.add_all([*children, *attachments])
