@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import select
 
 from mailbridge import samples as mails
-from harness import SUPPORT, Harness, settings_data
+from harness import Harness, settings_data
 from mailbridge.devservers import create_folder, delete_folder
 from mailbridge.models import MailboxState
 

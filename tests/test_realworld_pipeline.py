@@ -9,7 +9,6 @@ it is not an email (UnprocessableError) — and for corpus *messages* none is ex
 from __future__ import annotations
 
 import collections
-from pathlib import Path
 
 import pytest
 from sqlmodel import Session, func, select

@@ -22,7 +22,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from mailbridge import matching
-from mailbridge.matching import Match, case_numbers_in, tag_pattern  # noqa: F401 - re-exported
+from mailbridge.matching import Match
 from mailbridge.models import Case, utcnow
 from mailbridge.steps.classify import looks_like_bounce
 from mailbridge.work import InboundMail
