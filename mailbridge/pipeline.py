@@ -75,6 +75,7 @@ class Context:
     session: Session
     summary: PollSummary
     rules: ExtractionRules = field(init=False)
+    secret_uids: list[int] = field(default_factory=list)  # stored mails whose originals held a secret
 
     def __post_init__(self) -> None:
         self.rules = self.settings.extract.rules()
@@ -103,8 +104,9 @@ def process_batch(batch: Iterable[FetchedMail], ctx: Context, stop: Event | None
         ctx.summary.fetched += 1
         counted = dict(vars(ctx.summary))  # a rolled-back message must not count as a new case or ack
         savepoint = ctx.session.begin_nested()
+        mail = InboundMail(fetched)
         try:
-            process_one(InboundMail(fetched), ctx)
+            process_one(mail, ctx)
             savepoint.commit()
         except TransientError:
             savepoint.rollback()
@@ -118,6 +120,9 @@ def process_batch(batch: Iterable[FetchedMail], ctx: Context, stop: Event | None
             if quarantine.hold(ctx.session, fetched, reason):
                 ctx.summary.quarantined += 1
             log.warning("quarantined %s: %s", fetched.source, reason)
+        else:
+            if mail.message is not None and mail.message.secrets and fetched.imap_uid:
+                ctx.secret_uids.append(fetched.imap_uid)
         done.append(fetched)
     return done
 
@@ -150,7 +155,8 @@ def _poll_folder(mailbox: fetch.Mailbox, folder: str, settings: Settings, engine
                                  settings.storage.max_message_bytes):
         wanted = [m for m in batch if plan.wants(m)]
         with session_scope(engine) as session:
-            done = process_batch(wanted, Context(settings, session, summary), stop)
+            ctx = Context(settings, session, summary)
+            done = process_batch(wanted, ctx, stop)
             complete = len(done) == len(wanted)
             upto = batch[-1].imap_uid if complete else (done[-1].imap_uid if done else None)
             if upto:
@@ -159,8 +165,9 @@ def _poll_folder(mailbox: fetch.Mailbox, folder: str, settings: Settings, engine
         faults.point("after_commit_before_flag")
         # After the commit only: a crash before it re-fetches the batch, never loses it.
         if upto:
-            mailbox.after_processing(folder, [m.imap_uid for m in wanted if m.imap_uid and m.imap_uid <= upto],
-                                     settings.imap)
+            secured = mailbox.secure_originals(folder, ctx.secret_uids, settings.imap)
+            mailbox.after_processing(folder, [m.imap_uid for m in wanted if m.imap_uid and m.imap_uid <= upto
+                                              and m.imap_uid not in secured], settings.imap)
         if not complete:
             return
 

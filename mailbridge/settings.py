@@ -52,6 +52,11 @@ class ImapSettings(_Credentials):
     after_processing: Literal["none", "flag", "move"] = "none"
     flag: str = "$MailbridgeDone"
     move_to: str = ""
+    # The original of a mail that carried a seed phrase or key still holds it on the server:
+    # flag it, move it to a folder few people can open, or delete it (after the commit).
+    secrets_action: Literal["none", "flag", "move", "delete"] = "none"
+    secrets_flag: str = "$MailbridgeSecret"
+    secrets_move_to: str = "Restricted"
 
     @field_validator("start_from")
     @classmethod

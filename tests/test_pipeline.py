@@ -300,3 +300,40 @@ def _toml_value(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return json.dumps(value, ensure_ascii=False)
+
+
+def _seed_phrase_mail(sender: str) -> tuple[bytes, str]:
+    from bip_utils import Bip39MnemonicGenerator, Bip39WordsNum
+
+    words = str(Bip39MnemonicGenerator().FromWordsNumber(Bip39WordsNum.WORDS_NUM_12))
+    return mails.plain(sender, "Please restore my wallet", f"My seed phrase is:\n{words}\nPlease help!"), words
+
+
+@pytest.mark.parametrize("action", ["move", "delete", "flag"])
+def test_originals_holding_secrets_are_secured_on_the_server(harness: Harness, action: str) -> None:
+    from mailbridge.devservers import imap_connection
+
+    harness.reconfigure(imap={"secrets_action": action, "after_processing": "flag"})
+    raw, words = _seed_phrase_mail("victim@customer.example")
+    harness.append(raw, mails.plain("other@customer.example", "Ordinary question"))
+    harness.poll()
+    [leaky, ordinary] = harness.messages()
+    assert leaky.secrets == ["seed phrase"] and words not in leaky.body_text
+    assert words.encode() not in leaky.raw
+    with imap_connection(harness.dovecot.host, harness.dovecot.port, harness.user, harness.dovecot.password) as c:
+        c.select_folder("INBOX")
+        inbox = c.fetch(c.search(["ALL"]), ["FLAGS", "BODY.PEEK[]"])
+        restricted = c.folder_exists("Restricted") and c.select_folder("Restricted")[b"EXISTS"]
+    bodies = [d[b"BODY[]"] for d in inbox.values()]
+    if action == "flag":
+        assert len(bodies) == 2
+        flags = {b"victim@" in d[b"BODY[]"]: d[b"FLAGS"] for d in inbox.values()}
+        assert b"$MailbridgeSecret" in flags[True] and b"$MailbridgeSecret" not in flags[False]
+    else:
+        assert len(bodies) == 1 and b"victim@" not in bodies[0]  # the ordinary mail stays, flagged
+        assert b"$MailbridgeDone" in next(iter(inbox.values()))[b"FLAGS"]
+        assert restricted == (1 if action == "move" else 0)
+    ack = harness.sink.wait_for(2)
+    warning = next(r for r in ack if r.rcpt_tos == ["victim@customer.example"]).message
+    text = warning.get_body(("plain",)).get_content()
+    assert "SECURITY WARNING" in text and words not in text

@@ -125,6 +125,27 @@ class Mailbox:
             log.warning("after-processing %s of %d message(s) in %s failed: %s",
                         settings.after_processing, len(uids), folder, exc)
 
+    def secure_originals(self, folder: str, uids: list[int], settings: ImapSettings) -> set[int]:
+        """Apply ``imap.secrets_action`` to originals that carried a secret (after the commit
+        stored their redacted copies); returns the UIDs that left the folder."""
+        if not uids or settings.secrets_action == "none":
+            return set()
+        try:
+            if settings.secrets_action == "flag":
+                self.client.add_flags(uids, [settings.secrets_flag])
+                return set()
+            if settings.secrets_action == "move":
+                self.move(uids, settings.secrets_move_to)
+            else:
+                self.client.delete_messages(uids)
+                self.client.uid_expunge(uids) if self.client.has_capability("UIDPLUS") else self.client.expunge()
+        except NETWORK_ERRORS as exc:
+            log.error("could not %s %d original(s) holding secrets in %s: %s; they are still on the server",
+                      settings.secrets_action, len(uids), folder, exc)
+            return set()
+        log.info("%s %d original(s) holding secrets from %s", settings.secrets_action, len(uids), folder)
+        return set(uids)
+
     def redo_after_processing(self, folder: str, uids: list[int], settings: ImapSettings) -> None:
         """Flag or move those of ``uids`` that still lack it (after a crash; see
         :func:`catch_up_after_processing`)."""
@@ -192,7 +213,8 @@ def connect(settings: ImapSettings) -> Iterator[Mailbox]:
     except NETWORK_ERRORS as exc:
         raise TransientError(f"IMAP {settings.host}:{settings.port}: {type(exc).__name__}: {exc}") from exc
     try:
-        yield Mailbox(client, settings.account, readonly=settings.after_processing == "none")
+        readonly = settings.after_processing == "none" and settings.secrets_action == "none"
+        yield Mailbox(client, settings.account, readonly=readonly)
     finally:
         try:
             client.logout()
