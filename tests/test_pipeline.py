@@ -319,6 +319,8 @@ def test_originals_holding_secrets_are_secured_on_the_server(harness: Harness, a
     harness.poll()
     [leaky, ordinary] = harness.messages()
     assert leaky.secrets == ["seed phrase"] and words not in leaky.body_text
+    assert leaky.flags == ["customer sent a secret (seed phrase); redacted"] and ordinary.flags == []
+    assert [(c.urgent, c.priority) for c in harness.cases()] == [(True, "urgent"), (False, "normal")]
     assert words.encode() not in leaky.raw
     with imap_connection(harness.dovecot.host, harness.dovecot.port, harness.user, harness.dovecot.password) as c:
         c.select_folder("INBOX")

@@ -137,8 +137,18 @@ def run(mail: InboundMail, ctx) -> None:  # noqa: ANN001 - ctx is pipeline.Conte
     for att in attachments:
         att.message_pk = message.id
     ctx.session.add_all([*children, *attachments])
+    if secrets:
+        _flag_for_staff(mail, secrets)
     mail.message = message
     mail.note("store", f"message {message.id}")
+
+
+def _flag_for_staff(mail: InboundMail, secrets: list[str]) -> None:
+    """A customer who pasted a seed phrase or key may be losing funds now: the message is
+    flagged and the case goes to the top of the queue."""
+    mail.extra.setdefault("flags", []).append(f"customer sent a secret ({', '.join(secrets)}); redacted")
+    if mail.case is not None:
+        mail.case.urgent, mail.case.priority = True, "urgent"
 
 
 def finish(mail: InboundMail) -> None:
