@@ -117,7 +117,7 @@ def process_batch(batch: Iterable[FetchedMail], ctx: Context, stop: Event | None
             savepoint.rollback()
             vars(ctx.summary).update({k: v for k, v in counted.items() if isinstance(v, int)})
             reason = quarantine.describe(exc)
-            if quarantine.hold(ctx.session, fetched, reason):
+            if quarantine.hold(ctx.session, fetched, reason, stored_raw=_redacted_stand_in(mail)):
                 ctx.summary.quarantined += 1
             log.warning("quarantined %s: %s", fetched.source, reason)
         else:
@@ -125,6 +125,16 @@ def process_batch(batch: Iterable[FetchedMail], ctx: Context, stop: Event | None
                 ctx.secret_uids.append(fetched.imap_uid)
         done.append(fetched)
     return done
+
+
+def _redacted_stand_in(mail: InboundMail) -> bytes | None:
+    """What to keep of a failed mail that extraction found secrets in (never its original)."""
+    if mail.parsed is None or mail.extraction is None or not mail.extraction.secrets:
+        return None
+    try:
+        return store.redacted_raw(mail.parsed, mail.extraction)
+    except Exception:  # noqa: BLE001 - the original must not be kept either way
+        return f"Subject: [raw not kept: it carried a {', '.join(mail.extraction.secrets)}]\r\n\r\n".encode()
 
 
 def poll_once(settings: Settings, engine: Engine, stop: Event | None = None,

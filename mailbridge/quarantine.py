@@ -14,6 +14,7 @@ from typing import Iterator
 from sqlmodel import Session, select
 
 from mailbridge.errors import UnprocessableError
+from mailbridge.extraction.redaction import redact
 from mailbridge.models import Quarantined, utcnow
 from mailbridge.work import FetchedMail
 
@@ -28,8 +29,22 @@ def describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}" + (f" (at {where})" if where else "")
 
 
-def hold(session: Session, fetched: FetchedMail, reason: str, message_id: str | None = None) -> bool:
-    """Keep ``fetched`` with ``reason``; False when the same bytes are already held."""
+def without_secrets(raw: bytes) -> bytes:
+    """``raw`` with any secret visible in its bytes redacted, every other byte kept.
+
+    A quarantined mail has not been through the extract step, yet nothing mailbridge keeps
+    may hold a seed phrase. Secrets inside base64 parts are not visible here; the pipeline
+    passes a redacted copy when extraction already found them.
+    """
+    text = raw.decode("utf-8", "surrogateescape")
+    redacted, kinds = redact(text)
+    return redacted.encode("utf-8", "surrogateescape") if kinds else raw
+
+
+def hold(session: Session, fetched: FetchedMail, reason: str, message_id: str | None = None,
+         stored_raw: bytes | None = None) -> bool:
+    """Keep ``fetched`` (or ``stored_raw``, a redacted stand-in) with ``reason``; False when
+    the same bytes are already held."""
     digest = hashlib.sha256(fetched.raw).hexdigest()
     existing = session.exec(select(Quarantined).where(Quarantined.sha256 == digest)).first()
     if existing is not None:
@@ -39,7 +54,8 @@ def hold(session: Session, fetched: FetchedMail, reason: str, message_id: str | 
         return False
     session.add(Quarantined(source=fetched.source, folder=fetched.folder, imap_uid=fetched.imap_uid,
                             uidvalidity=fetched.uidvalidity, message_id=message_id, reason=reason[:2000],
-                            raw=fetched.raw, sha256=digest))
+                            raw=without_secrets(fetched.raw if stored_raw is None else stored_raw),
+                            sha256=digest))
     return True
 
 

@@ -193,3 +193,42 @@ def test_random_mnemonics_next_to_a_labelled_key_are_both_redacted(seed: int) ->
     key = rng.randbytes(32).hex()
     result = extract("help", f"My recovery phrase:\n\n{phrase}\n\nprivate key: {key}")
     assert key not in result.redacted_text and phrase.split()[0] + " " + phrase.split()[1] not in result.redacted_text
+
+
+def test_a_quarantined_mail_never_keeps_its_secret(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A mail whose processing fails after extraction is held redacted; one that fails
+    before it has secrets visible in its bytes redacted by the quarantine itself."""
+    from sqlmodel import Session, select
+
+    from mailbridge import pipeline, quarantine, samples
+    from mailbridge.database import make_engine
+    from mailbridge.models import Quarantined
+    from mailbridge.settings import parse_settings
+    from mailbridge.work import FetchedMail
+
+    words = str(Bip39MnemonicGenerator().FromWordsNumber(12))
+    base64_mail = samples.plain("a@customer.example", "Wallet", f"My seed phrase: {words}")  # utf-8 → base64 body
+    eightbit_mail = (f"From: b@customer.example\r\nSubject: help\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                     f"Content-Transfer-Encoding: 8bit\r\n\r\n助记词：{words}\r\n").encode()
+
+    def broken(mail, ctx):  # noqa: ANN001 - a bug after extraction
+        raise RuntimeError("bug after extract")
+
+    steps = pipeline.STEPS
+    monkeypatch.setattr(pipeline, "STEPS", (*steps[:2], ("broken", broken), *steps[2:]))
+    settings = parse_settings({"database": {"url": f"sqlite:///{tmp_path}/q.db"},
+                               "storage": {"attachments_dir": str(tmp_path / "att")}}, base=tmp_path)
+    engine = make_engine(settings.database.url)
+    with Session(engine) as session:
+        pipeline.process_batch([FetchedMail(raw=base64_mail, source="t/1")],
+                               pipeline.Context(settings, session, pipeline.PollSummary()))
+        session.commit()
+        held = session.exec(select(Quarantined)).one()
+    assert held.reason.startswith("RuntimeError: bug after extract")
+    assert words.encode() not in held.raw and b"[REDACTED: seed phrase]" in held.raw
+    assert base64.b64encode(words.encode())[:40] not in held.raw
+
+    kept = quarantine.without_secrets(eightbit_mail)
+    assert words.encode() not in kept and "[REDACTED: seed phrase]".encode() in kept
+    assert kept.startswith(b"From: b@customer.example\r\n")
+    assert quarantine.without_secrets(b"From: x\r\n\r\nno secret here \xff\xfe") == b"From: x\r\n\r\nno secret here \xff\xfe"
