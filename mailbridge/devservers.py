@@ -284,7 +284,28 @@ def _trustme_available() -> bool:
     return importlib.util.find_spec("trustme") is not None
 
 
-class DovecotServer:
+class _ServerLifecycle:
+    """``with Server() as s:`` starts it and always stops it, even when start() fails."""
+
+    def start(self) -> None:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        try:
+            self.start()
+        except BaseException:
+            self.stop()  # a half-started server must not outlive the failed `with`
+            raise
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+
+class DovecotServer(_ServerLifecycle):
     """A private Dovecot on 127.0.0.1: any user name logs in with ``password``.
 
     Each user name gets its own empty Maildir, so a test isolates itself by calling
@@ -359,17 +380,6 @@ class DovecotServer:
         """Simulate a server restart: every connection drops, mail and UIDs survive."""
         self.pause()
         self.resume()
-
-    def __enter__(self) -> Self:
-        try:
-            self.start()
-        except BaseException:
-            self.stop()  # a half-started server must not outlive the failed `with`
-            raise
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
 
     def _prepare(self) -> None:
         if self.tls and not _trustme_available():
@@ -489,7 +499,7 @@ service imap-login {{
 """
 
 
-class PymapServer:
+class PymapServer(_ServerLifecycle):
     """pymap's in-memory server: the IMAP fallback for ``mailbridge demo`` without Dovecot.
 
     Same surface as ``DovecotServer`` where it can be, but it knows one user only (so
@@ -543,17 +553,6 @@ class PymapServer:
             shutil.rmtree(self.directory, ignore_errors=True)
             self.directory = None
         _untrack(self)
-
-    def __enter__(self) -> Self:
-        try:
-            self.start()
-        except BaseException:
-            self.stop()  # a half-started server must not outlive the failed `with`
-            raise
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
 
 
 def start_imap_server(prefer: str = "dovecot") -> DovecotServer | PymapServer:
@@ -856,7 +855,7 @@ def _major_version(name: str) -> int:
     return int(name) if name.isdigit() else 0
 
 
-class PostgresServer:
+class PostgresServer(_ServerLifecycle):
     """A throwaway PostgreSQL cluster on 127.0.0.1, trust auth, durability switched off.
 
     ``create_database()`` gives each test its own empty database (~30 ms) and returns a
@@ -933,17 +932,6 @@ class PostgresServer:
     def drop_database(self, name: str) -> None:
         """Drop *name*, disconnecting anyone still using it (a leaked engine must not hang)."""
         self._admin_execute("DROP DATABASE IF EXISTS {} WITH (FORCE)", name)
-
-    def __enter__(self) -> Self:
-        try:
-            self.start()
-        except BaseException:
-            self.stop()  # a half-started server must not outlive the failed `with`
-            raise
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
 
     def _init_cluster(self) -> None:
         self._bindir = _postgres_bindir()
