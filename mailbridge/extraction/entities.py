@@ -32,10 +32,12 @@ def find_entities(doc: Masked, labels: LabelRules, amounts: bool = True) -> Enti
     are added by the caller."""
     entities = Entities()
     text = doc.text
+    low = None  # text.lower(), computed once for the label and the chain-word finders
     digits = _DIGIT.search(text) is not None  # UIDs, orders and amounts need one; ids may not
     if digits:
-        entities.account_uids, entities.order_ids = find_labelled(text, labels)
-    entities.tx_ids, entities.addresses = _find_ids(doc)
+        low = text.lower()
+        entities.account_uids, entities.order_ids = find_labelled(text, labels, low)
+    entities.tx_ids, entities.addresses = _find_ids(doc, low)
     if digits and amounts:
         entities.amounts = find_amounts(text)
     return entities
@@ -79,11 +81,11 @@ def _identity(value: object) -> object:
 
 # --------------------------------------------------------------------------- tx ids, addresses
 
-def _find_ids(doc: Masked) -> tuple[list[TxId], list[WalletAddress]]:
+def _find_ids(doc: Masked, low: str | None = None) -> tuple[list[TxId], list[WalletAddress]]:
     found = candidates(doc.text)
     if not found:
         return [], []
-    hints = _hints(doc, found) if any(c.chain in ("", "evm") for _, c in found) else []
+    hints = _hints(doc, found, low) if any(c.chain in ("", "evm") for _, c in found) else []
     txs: dict[str, TxId] = {}
     addresses: dict[str, WalletAddress] = {}
     for pos, cand in found:
@@ -98,8 +100,8 @@ def _find_ids(doc: Masked) -> tuple[list[TxId], list[WalletAddress]]:
     return list(txs.values()), list(addresses.values())
 
 
-def _hints(doc: Masked, found: list[tuple[int, Candidate]]) -> list[Hint]:
-    hints = find_hints(doc.text) + address_hints(found)
+def _hints(doc: Masked, found: list[tuple[int, Candidate]], low: str | None = None) -> list[Hint]:
+    hints = find_hints(doc.text, low) + address_hints(found)
     hints += [Hint(start, chain, 2) for start, _, chain in doc.explorer_spans if chain]
     return hints
 

@@ -25,6 +25,11 @@ _EXCLUDE_BEFORE = re.compile(
                      for w in _DATA["exclude"]["before"]) + r")[\s:_\-]{0,3}$",
     re.IGNORECASE,
 )
+# The last character of an excluding word (case-insensitive, as the pattern is): the one that
+# ends the 12 characters before a label once its trailing separators are off, or no match.
+_EXCLUDE_LAST = re.compile(
+    "[" + "".join(sorted({re.escape(w.lower()[-1]) for w in _DATA["exclude"]["before"]})) + "]", re.IGNORECASE)
+_EXCLUDE_TRAIL = ":_-"  # and white space: what [\s:_\-]{0,3}$ lets follow the word
 
 # What may stand between a label and its number: punctuation, "is", "是", "는", "は", "번호"...
 _SEP = re.compile(
@@ -33,6 +38,10 @@ _SEP = re.compile(
 )
 _LIST_SEP = re.compile(r"[\s]*(?:,|、|/|&|\band\b|\bor\b|和|及|与|與|및|와|과|と|또는|或)[\s]*", re.IGNORECASE)
 _BAD_TAIL = re.compile(r"[-.][0-9]")  # 010-1234-5678, 12345678.5: part of something longer
+# To settle the usual cases without running the patterns: the characters _SEP's character
+# class takes besides white space, and those a _LIST_SEP word can start with (in any case).
+_SEP_CHARS = frozenset(":：=#.-_|/()[]\"'*>")
+_LIST_SEP_FIRST = frozenset(",、/&aAoO和及与與및와과と또或")
 _KEY_DROP = re.compile(r"[\s_\-]+")
 _LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
 
@@ -67,11 +76,12 @@ def _key(label: str) -> str:
     return _KEY_DROP.sub("", label.lower())
 
 
-def find_labelled(text: str, rules: LabelRules) -> tuple[list[str], list[str]]:
-    """(account UIDs, order numbers) labelled in ``text``, in order of appearance."""
+def find_labelled(text: str, rules: LabelRules, low: str | None = None) -> tuple[list[str], list[str]]:
+    """(account UIDs, order numbers) labelled in ``text``, in order of appearance. ``low``:
+    ``text.lower()`` when the caller has it."""
     uids: list[str] = []
     orders: list[str] = []
-    low = text.lower()
+    low = text.lower() if low is None else low
     if len(low) != len(text):  # a character whose lower case is longer would shift positions
         return _find_labelled_slow(text, rules)
     hits: list[tuple[int, str, list[str]]] = []
@@ -117,7 +127,13 @@ def _whole_word(low: str, start: int, end: int) -> bool:
 
 
 def _excluded(text: str, start: int) -> bool:
-    return _EXCLUDE_BEFORE.search(text, max(0, start - 12), start) is not None
+    low = max(0, start - 12)
+    end = start
+    while end > low and (text[end - 1] in _EXCLUDE_TRAIL or text[end - 1].isspace()):
+        end -= 1
+    if end == low or not _EXCLUDE_LAST.match(text, end - 1):
+        return False  # cheap test first: most labels follow no excluding word
+    return _EXCLUDE_BEFORE.search(text, low, start) is not None
 
 
 def _numbers_after(text: str, pos: int, number: re.Pattern[str]) -> list[str]:
@@ -127,15 +143,42 @@ def _numbers_after(text: str, pos: int, number: re.Pattern[str]) -> list[str]:
     and "UID 12345678 and 100000 USDT" lists an amount, not a second UID.
     """
     values: list[str] = []
-    pos = _SEP.match(text, pos).end()  # type: ignore[union-attr]  # {0,n} always matches
+    pos = _sep_end(text, pos)
     while True:
         m = number.match(text, pos)
-        if m is None or _BAD_TAIL.match(text, m.end()):
+        if m is None:
+            return values
+        end = m.end()
+        if text[end:end + 1] in ("-", ".") and "0" <= text[end + 1:end + 2] <= "9":  # _BAD_TAIL
             return values
         if values and abs(len(m.group(0)) - len(values[0])) > 1:
             return values
         values.append(m.group(0))
-        more = _LIST_SEP.match(text, m.end())
-        if more is None:
+        pos = _list_sep_end(text, end)
+        if pos < 0:
             return values
-        pos = more.end()
+
+
+def _sep_end(text: str, pos: int) -> int:
+    """``_SEP.match(text, pos).end()``. The usual case, separator characters and then a digit
+    (where no word of the pattern can start), is counted here."""
+    j = pos
+    limit = min(len(text), pos + 12)
+    while j < limit and (text[j] in _SEP_CHARS or text[j].isspace()):
+        j += 1
+    if j < limit and "0" <= text[j] <= "9":
+        return j
+    return _SEP.match(text, pos).end()  # type: ignore[union-attr]  # {0,n} always matches
+
+
+def _list_sep_end(text: str, pos: int) -> int:
+    """``_LIST_SEP.match(text, pos).end()``, or -1 when it does not match: without one of the
+    words' first characters after the white space there is none."""
+    j = pos
+    limit = min(len(text), pos + 8)  # a longer run of white space is left to the pattern
+    while j < limit and text[j].isspace():
+        j += 1
+    if j < limit and text[j] not in _LIST_SEP_FIRST or j == len(text):
+        return -1
+    more = _LIST_SEP.match(text, pos)
+    return -1 if more is None else more.end()

@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 from functools import cache
 
-_HANGUL = re.compile(r"[\uac00-\ud7a3]")
-_KANA = re.compile(r"[\u3041-\u309f\u30a1-\u30fa]")  # without "ー" and "・", which Chinese text borrows
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+# Characters are counted as the total length of their runs (fewer objects than one per character).
+_HANGUL = re.compile(r"[\uac00-\ud7a3]+")
+_KANA = re.compile(r"[\u3041-\u309f\u30a1-\u30fa]+")  # without "ー" and "・", which Chinese text borrows
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
 _URL = re.compile(r"https?://\S+")
 _LATIN_WORD = re.compile(r"(?<![0-9A-Za-z])[A-Za-z]{2,15}(?![0-9A-Za-z])")
 
@@ -27,21 +28,29 @@ def detect_language(text: str) -> str:
     """
     if text.isascii():
         return "en"
-    hangul = len(_HANGUL.findall(text))
-    kana = len(_KANA.findall(text))
-    han = len(_HAN.findall(text))
+    hangul = _count(_HANGUL, text)
+    kana = _count(_KANA, text)
+    han = _count(_HAN, text)
     cjk = hangul + kana + han
     # One CJK character against one English word: a customer who writes a sentence in their
     # language (among English terms like "TxID", "API", "pending") wants the reply in it, while a
     # Chinese name in an English mail's signature does not make it Chinese. Links are no one's words.
-    if cjk < 4 or cjk < len(_LATIN_WORD.findall(_URL.sub(" ", text))):
+    # A word has two ASCII letters at least, so there are no more words than half the ASCII
+    # characters: with at least that many CJK characters they need not be counted.
+    if cjk < 4 or (cjk < len(text.encode("ascii", "ignore")) // 2
+                   and cjk < len(_LATIN_WORD.findall(_URL.sub(" ", text)))):
         return "en"
     if hangul >= kana and hangul * 4 >= han:
         return "ko"
     if kana >= 2 and kana * 10 >= han:
         return "ja"
     simplified, traditional = _script_patterns()
-    return "zh-Hant" if len(traditional.findall(text)) > len(simplified.findall(text)) else "zh-Hans"
+    return "zh-Hant" if _count(traditional, text) > _count(simplified, text) else "zh-Hans"
+
+
+def _count(characters: re.Pattern[str], text: str) -> int:
+    """How many characters of ``text`` the run pattern ``characters`` covers."""
+    return sum(map(len, characters.findall(text)))
 
 
 @cache
@@ -55,7 +64,7 @@ def _script_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
             simplified.append(ch)
         elif in_big5 and not in_gb:
             traditional.append(ch)
-    return re.compile(f"[{''.join(simplified)}]"), re.compile(f"[{''.join(traditional)}]")
+    return re.compile(f"[{''.join(simplified)}]+"), re.compile(f"[{''.join(traditional)}]+")
 
 
 def _encodable(ch: str, codec: str) -> bool:

@@ -20,12 +20,14 @@ from mailbridge.extraction.links import explorer_chain, trim_url
 # which Python's regex engine scans for quickly; the rest of the span is grown leftwards by
 # hand. One alternation of everything was eight times slower (it tries every branch at every
 # position) and extraction must keep up with 3,000 messages a second.
-_HEADER = re.compile(  # matched on lower-cased text
-    r"^[ \t>]*(?:message-id|references|in-reply-to|thread-index|thread-topic|x-[a-z-]+|dkim-signature)"
-    r"[ \t]*:[^\n]*",
-    re.MULTILINE,
-)
-_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]{0,400})?/?>")
+_HEADER_LINE = (r"[ \t>]*(?:message-id|references|in-reply-to|thread-index|thread-topic|x-[a-z-]+|dkim-signature)"
+                r"[ \t]*:[^\n]*")
+_HEADER = re.compile("^" + _HEADER_LINE, re.MULTILINE)  # matched on lower-cased text
+# _HEADER's matches, found as the first line and lines after a newline: a pattern that starts
+# with a literal is scanned for fast, one that starts with "^" is tried at every position.
+_HEADER_FIRST = re.compile(_HEADER_LINE)
+_HEADER_NEXT = re.compile("\n" + _HEADER_LINE)
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*+(?:\s[^<>]{0,400})?/?>")  # *+: what follows a name is never a letter
 _CSS = re.compile(r"\{[^{}]{0,500}\}")
 _DATA_URI = re.compile(r"data:[a-z]+/[a-z0-9.+-]+;base64,[A-Za-z0-9+/=]*", re.IGNORECASE)
 _SCHEME_URL = re.compile(r"://[!#-&(-;=?-~]+")  # grown left over the scheme ("https")
@@ -45,16 +47,21 @@ _SCREENSHOT = re.compile(r"(?:screen\s?shot|スクリーンショット|스크�
 # file: <hex>", "private key: 0x<hex>" (the secrets module redacts keys; this is the backstop
 # that keeps one from ever becoming a tx id).
 _HASH_LABEL = re.compile(  # matched on lower-cased text; group 1 is the hash
-    r"(?:commit|sha-?256|sha-?1|md5|checksum|digest|fingerprint|private\s*key|privkey|secret\s*key"
-    r"|私钥|私鑰|개인\s*키|비밀\s*키|秘密鍵|秘密キー)"
+    # commit|sha-?256|sha-?1|md5|checksum|digest|fingerprint|private\s*key|privkey|secret\s*key|私钥|私鑰
+    # |개인\s*키|비밀\s*키|秘密鍵|秘密キー, folded by first letter (one branch tried per position)
+    r"(?:c(?:ommit|hecksum)|s(?:ha-?(?:256|1)|ecret\s*key)|md5|digest|fingerprint|priv(?:ate\s*key|key)"
+    r"|私[钥鑰]|개인\s*키|비밀\s*키|秘密(?:鍵|キー))"
     r"(?:\s+(?:hash|id|sum|of\s+(?:the\s+)?[\w.\- ]{1,20}?))?(?:\s*(?:is|是|为|為|は|는|은|:|=|#)\s*)*"
     r"\s*((?:0x)?[0-9a-f]{32,})(?![0-9a-z])"
 )
-_SCHEME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
-_HEADER_WORDS = ("message-id", "references", "in-reply-to", "thread-", "x-", "dkim-")
-_DOMAIN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-")
-_LOCAL_CHARS = _DOMAIN_CHARS | frozenset("_%+=/")
-_FILE_CHARS = _DOMAIN_CHARS | frozenset("_()")
+# Characters a span may grow left over (``_grow_left`` strips them with ``str.rstrip``).
+_SCHEME_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_DOMAIN_CHARS = _SCHEME_CHARS + "0123456789.-"
+_LOCAL_CHARS = _DOMAIN_CHARS + "_%+=/"
+_FILE_CHARS = _DOMAIN_CHARS + "_()"
+
+_HEX_BYTES = bytes(0x61 if chr(c) in "0123456789abcdef" else 0x20 for c in range(256))
+_HEX_RUN = b"a" * 32
 
 Span = tuple[int, int, str]
 # (pattern, kind, a substring every match contains: a cheap test that skips the scan)
@@ -98,7 +105,7 @@ def mask_noise(text: str) -> Masked:
     for start, end, kind in spans:
         out.append(text[last:start])
         size += start - last
-        kept = _replacement(text[start:end], kind, explorer, size)
+        kept = " " if kind != "url" else _replacement(text[start:end], kind, explorer, size)
         out.append(kept)
         size += len(kept)
         last = end
@@ -112,17 +119,22 @@ def _noise_spans(text: str) -> list[Span]:
     low = text.lower()
     if len(low) != len(text):  # a character whose lower case is longer: positions would shift
         low = "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text)
-    if any(word in low for word in _HEADER_WORDS):
-        found += [(m.start(), m.end(), "header") for m in _HEADER.finditer(low)]
+    first = _HEADER_FIRST.match(low)
+    if first:
+        found.append((first.start(), first.end(), "header"))
+    found += [(m.start() + 1, m.end(), "header") for m in _HEADER_NEXT.finditer(low)]
     for pattern, kind, needle in _SIMPLE:
         if needle in text:
             found += [(m.start(), m.end(), kind) for m in pattern.finditer(text)]
     found += _urls(text)
-    found += _bare_domains(text)
+    if "/" in text:  # every bare-domain link has one
+        found += _bare_domains(text)
     if "@" in text:
         found += _emails(text)
     found += _files(text)
-    found += [(m.start(), m.end(), "hash") for m in _HASH_LABEL.finditer(low)]
+    end = _hex_end(low)
+    if end:
+        found += [(m.start(), m.end(), "hash") for m in _HASH_LABEL.finditer(low, 0, end)]
     found.sort(key=lambda s: (s[0], -s[1]))
     kept: list[Span] = []
     for span in found:
@@ -131,9 +143,31 @@ def _noise_spans(text: str) -> list[Span]:
     return kept
 
 
-def _grow_left(text: str, start: int, allowed: frozenset[str]) -> int:
-    while start > 0 and text[start - 1] in allowed:
-        start -= 1
+def _hex_end(low: str) -> int:
+    """0 when ``low`` has no run of 32 hex digits (no _HASH_LABEL match then); otherwise a place
+    past which no match reaches: one character after the end of the last such run (the
+    pattern's lookahead reads that character)."""
+    raw = low.encode("utf-8", "surrogatepass")
+    runs = raw.translate(_HEX_BYTES)
+    last = runs.rfind(_HEX_RUN)
+    if last < 0:
+        return 0
+    end = runs.find(b" ", last)
+    end = len(runs) if end < 0 else end
+    if len(raw) != len(low):  # multi-byte text: the run's place in characters
+        run = raw[last:end].decode("ascii")
+        end = low.rfind(run) + len(run)  # the last occurrence: no later run holds it
+    return min(end + 1, len(low))
+
+
+def _grow_left(text: str, start: int, allowed: str) -> int:
+    """Where the run of ``allowed`` characters ending at ``start`` begins."""
+    while start > 0:
+        low = max(0, start - 64)
+        kept = text[low:start].rstrip(allowed)
+        if kept:
+            return low + len(kept)
+        start = low
     return start
 
 

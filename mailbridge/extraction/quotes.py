@@ -34,6 +34,10 @@ _MARKERS = re.compile(
 )
 _QUOTE_LINE = re.compile(r"^[ \t]*>", re.MULTILINE)
 _QUOTE_MARK = re.compile(r"^[ \t]*(?:>[ \t]?)+", re.MULTILINE)
+# The same marks, found from the newline before them (a literal the regex engine finds fast;
+# a line-start anchor is tried at every position): the first line is done on its own.
+_FIRST_QUOTE_MARK = re.compile(r"[ \t]*(?:>[ \t]?)+")
+_NEXT_QUOTE_MARK = re.compile(r"\n[ \t]*(?:>[ \t]?)+")
 
 
 def split_quoted(text: str) -> tuple[str, str]:
@@ -44,8 +48,16 @@ def split_quoted(text: str) -> tuple[str, str]:
         new, quoted_lines = _drop_quote_lines(new)
         history = quoted_lines + ("\n" + history if history else "")
     if history:
-        history = _QUOTE_MARK.sub("", history)
+        history = _strip_quote_marks(history)
     return new, history
+
+
+def _strip_quote_marks(text: str) -> str:
+    """``_QUOTE_MARK.sub("", text)``: quote marks off the start of every line."""
+    first = _FIRST_QUOTE_MARK.match(text)
+    if first:
+        text = text[first.end():]
+    return _NEXT_QUOTE_MARK.sub("\n", text)
 
 
 def _drop_quote_lines(text: str) -> tuple[str, str]:

@@ -46,6 +46,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from itertools import compress
 from typing import Callable, Mapping
 
 from . import bip39_words as bw
@@ -73,9 +74,41 @@ _HANGUL = "\uAC00-\uD7A3\u1100-\u11FF\u3131-\u318E\uA960-\uA97F\uD7B0-\uD7FF"
 _KANA = "\u3041-\u3096\u3099-\u309C"  # hiragana and its (combining or spacing) voicing marks
 _HAN = "\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF"
 
+# The tokens: Latin words, Hangul words, kana runs, single Chinese characters.
 _TOKEN_RE = re.compile(
     f"(?P<L>[{_LATIN}][{_LATIN}{_MARKS}]*)|(?P<K>[{_HANGUL}]+)|(?P<J>[{_KANA}]+)|(?P<H>[{_HAN}])"
 )
+# How _SeedScan._chains finds them: with ``split`` (no match object per token), Chinese
+# characters as whole runs that it takes apart. The pattern starts with one character class,
+# which the regex engine skips to quickly (an alternation of classes is tried in full at every
+# position); the classes are disjoint, so the first character says how the token goes on.
+_TOKEN_SPLIT_RE = re.compile(
+    f"([{_LATIN}{_HANGUL}{_KANA}{_HAN}](?:(?<=[{_LATIN}])[{_LATIN}{_MARKS}]*|(?<=[{_HANGUL}])[{_HANGUL}]*"
+    f"|(?<=[{_KANA}])[{_KANA}]*|(?<=[{_HAN}])[{_HAN}]*))"
+)
+
+
+def _script(c: str) -> str:
+    """The _TOKEN_RE group ("L", "K", "J" or "H") of a token that starts with ``c``."""
+    if c < "\u1100":
+        return "L"  # A-Z, a-z, U+00C0-024F
+    if c <= "\u11ff":
+        return "K"  # conjoining jamo
+    if c < "\u3041":
+        return "L"  # U+1E00-1EFF
+    if c <= "\u309c":
+        return "J"
+    if c < "\u3400":
+        return "K"  # compatibility jamo
+    if c <= "\u9fff":
+        return "H"
+    if c < "\uf900":
+        return "K"  # syllables, extended jamo
+    if c <= "\ufaff":
+        return "H"
+    return "L"  # full-width letters
+
+
 # What may stand between two words of one mnemonic: separators and numbering, nothing else.
 # A sentence full stop does not qualify (a "." only after a number), so prose sentences do
 # not join into one run.
@@ -85,6 +118,24 @@ _GAP_RE = re.compile(
     r"|[(（][0-9０-９]{1,2}[)）])*"
 )
 _MAX_GAP = 24
+# A one-character gap matches _GAP_RE exactly when it is white space or one of these (the
+# common case, tested without the regex; tests/extraction/test_fast_paths.py checks
+# the equivalence over every code point).
+_GAP_PUNCT = frozenset(",，、;；|/·・•*>\"'“”‘’「」『』-–—_:：=")
+_GAP_OK: dict[str, bool] = {}  # gap -> may it join two words; mail repeats its gaps (", ", "\n")
+
+
+def _gap_ok(gap: str) -> bool:
+    """May ``gap`` (not empty) stand between two words of one mnemonic?"""
+    ok = _GAP_OK.get(gap)
+    if ok is None:
+        if len(gap) == 1:
+            ok = gap in _GAP_PUNCT or gap.isspace()
+        else:
+            ok = len(gap) <= _MAX_GAP and _GAP_RE.fullmatch(gap) is not None
+        if len(_GAP_OK) < 4096:
+            _GAP_OK[gap] = ok
+    return ok
 
 # --- fast prefilters ------------------------------------------------------------------------
 _ASCII_SPLIT = bytes(
@@ -98,13 +149,14 @@ _WIDE_SEPARATORS = (
     "、", "・", "·", "•", "“", "”", "‘", "’", "「", "」", "『", "』", "—", "–", "，", "：", "；", "．", "（", "）",
     "\u3000", "\xa0", "\u0085", "\u2028", "\u2029", "\u1680", "\u2002", "\u2003", "\u2009", "\u202f",
 ) + tuple(chr(c) for c in range(0xFF10, 0xFF1A))  # full-width digits (numbering)
+_WIDE_SEPARATOR_RE = re.compile("[" + re.escape("".join(_WIDE_SEPARATORS)) + "]")
 # What NFKC changes that matters here: full-width letters, combining marks (NFD accents, kana
 # voicing), conjoining Hangul jamo, compatibility ideographs. Other differences (full-width
 # punctuation and digits, half-width katakana) are handled without it.
 _NEEDS_NFKC = re.compile("[\uFF21-\uFF3A\uFF41-\uFF5A\u0300-\u036F\u1100-\u11FF\u3099\u309A\uF900-\uFAFF]")
 # >= 10 list words with at most single non-list tokens between them: the least a mnemonic
 # (or a labelled one with typos) looks like in the token stream.
-_FLAGS_RE = re.compile(r"1(?:0?1){9,}")
+_FLAGS_RE = re.compile(rb"\x01(?:\x00?\x01){9,}")  # on flags: one byte per word, 1 = a list word
 _SPLIT_WORD_RE = re.compile(rb"[^ ]+")  # the words of a translated byte string, as split() sees them
 _HAN_KANA_RE = re.compile("[\u3041-\u309f\u3400-\u9fff\uf900-\ufaff]")  # any Chinese character or kana
 _PRE_SEP = r"[\s,、;|/·・•*>\-–—_:.)(0-9]{1,8}+"  # separators after NFKC (full-width ones are ASCII)
@@ -118,6 +170,8 @@ _CJK_RE = re.compile(f"[{_HAN}{_KANA}]+")
 _ASCII_TO_SPACE = bytes(32 if c < 128 else c for c in range(256))
 # UTF-8 lead bytes of accented Latin (U+00C0-024F, U+1E00-1EFF) and Hangul (syllables, jamo).
 _WORD_LEADS = tuple(bytes([b]) for b in (0xC3, 0xC4, 0xC5, 0xC6, 0xC7, 0xC8, 0xC9, 0xE1, 0xEA, 0xEB, 0xEC, 0xED))
+_NOT_WORD_LEADS = bytes(b for b in range(256) if bytes([b]) not in _WORD_LEADS)  # translate() deletes these
+_HIRAGANA_UTF8 = re.compile(b"\xe3[\x81\x82]")  # a regex finds these two-byte prefixes faster than "in"
 # --- labels -----------------------------------------------------------------------------------
 # (kind, anchor, pattern, back): a label is found by looking for its anchor (a plain,
 # lower-case substring: str.find is fast) and matching ``pattern`` (lower case) from at most
@@ -239,19 +293,20 @@ def _has_key_anchor(work: str, raw: bytes) -> bool:
         return True
     if len(raw) == len(work):
         return False
-    return any(_gate(a) in work and a in work for a in _KEY_ANCHORS_CJK)
+    return any(gate in work and a in work for gate, a in _KEY_ANCHORS_CJK)
+
+
+# 个 or 個 right after a mnemonic's word count, with at most one white-space character between
+# (the three characters before the measure word, stripped, end with the count).
+_COUNTED_MEASURE = re.compile(r"[个個](?:(?<=(?:12|15|18|21|24).)|(?<=(?:12|15|18|21|24)\s.))")
 
 
 def _has_anchor(low: str, low_utf8: bytes) -> bool:
     """Is there a seed-label anchor in ``low`` (lower-cased text, and the same as UTF-8)?"""
-    if any(_gate(a) in low and a in low for a in _SEED_ANCHORS_CJK):
+    if any(gate in low and a in low for gate, a in _SEED_ANCHORS_CJK):
         return True
-    for measure in "个個":  # "12个词": a count before the (very common) measure word
-        i = low.find(measure)
-        while i >= 0:
-            if low[max(0, i - 3):i].strip()[-2:] in ("12", "15", "18", "21", "24"):
-                return True
-            i = low.find(measure, i + 1)
+    if _COUNTED_MEASURE.search(low):  # "12个词": a count before the (very common) measure word
+        return True
     ascii_part = low_utf8.translate(None, _NON_ASCII_BYTES)  # ASCII anchors: search a short string
     return any(a in ascii_part for a in _SEED_ANCHORS_ASCII)
 
@@ -264,9 +319,9 @@ _SEED_ANCHORS = tuple(a for a in _SEED_LABELS.anchors if a not in ("个", "個")
     f"{n}{c}" for n in (12, 15, 18, 21, 24) for c in "个個")
 _SEED_ANCHORS_UTF8 = tuple(a.encode() for a in _SEED_ANCHORS)
 _SEED_ANCHORS_ASCII = tuple(a.encode() for a in _SEED_ANCHORS if a.isascii())
-_SEED_ANCHORS_CJK = tuple(a for a in _SEED_LABELS.anchors if not a.isascii() and a not in ("个", "個"))
+_SEED_ANCHORS_CJK = tuple((_gate(a), a) for a in _SEED_LABELS.anchors if not a.isascii() and a not in ("个", "個"))
 _KEY_ANCHORS_ASCII = tuple(a.encode() for a in _KEY_LABELS.anchors if a.isascii())
-_KEY_ANCHORS_CJK = tuple(a for a in _KEY_LABELS.anchors if not a.isascii())
+_KEY_ANCHORS_CJK = tuple((_gate(a), a) for a in _KEY_LABELS.anchors if not a.isascii())  # (gate, anchor)
 _NON_ASCII_BYTES = bytes(range(128, 256))
 _LENGTH_SET = frozenset(bw.MNEMONIC_LENGTHS)
 _LABEL_LOOKBACK = 300
@@ -293,6 +348,9 @@ _PEM_MAX = 20_000
 _HAN_MEANLOG_FLOOR = {12: 4.95, 15: 5.15, 18: 5.3, 21: 5.4, 24: 5.5}
 _LOG = tuple(math.log(i + 1) for i in range(2048))
 
+# No secret is shorter: a seed phrase is 12 tokens of at least one character each (12 Chinese
+# characters written together), a key or API secret 32 characters or more. Subjects often are.
+_MIN_SECRET = 12
 _MAX_PASSES = 8  # each pass removes unredacted text, so this is never reached in practice
 _MAX_CHECKS = 4000  # checksum evaluations per message (~80 ms); past it, fail closed
 _JA_MAX_NODES = 50_000
@@ -304,7 +362,7 @@ def find_secrets(text: str) -> list[SecretSpan]:
     >>> find_secrets("WIF: 5HpjKrb7dH5kKQQzmbjB87Mxova7mek5bXUTWfndcX6tBoqUwzm")
     [SecretSpan(kind='wif key', start=5, end=56)]
     """
-    if not text:
+    if len(text) < _MIN_SECRET:
         return []
     work = MARKER_RE.sub(lambda m: _MASK * len(m.group()), text) if "[REDACTED: " in text else text
     found: list[SecretSpan] = []
@@ -621,25 +679,26 @@ def _seed_prefilter(work: str, raw: bytes) -> list[Region]:
     if len(raw) == len(work):
         known = _ascii_words()
         split = raw.translate(_ASCII_SPLIT)
-        flags = "".join(["1" if w in known else "0" for w in split.split()])
+        flags = bytes(map(known.__contains__, split.split()))
         if not _flags_fire(flags, raw, 11):
             return []
         return _pad([(a, b) for a, b in _flag_spans(flags, split, 11, raw)], len(work))
     # ``aligned``: offsets in ``pre`` are offsets in ``work``.
     aligned = unicodedata.is_normalized("NFKC", work) or not _NEEDS_NFKC.search(work)
     pre = work if aligned else unicodedata.normalize("NFKC", work)
-    for sep in _WIDE_SEPARATORS:
-        if sep in pre:
-            pre = pre.replace(sep, " ")
+    if _WIDE_SEPARATOR_RE.search(pre):
+        for sep in _WIDE_SEPARATORS:
+            if sep in pre:
+                pre = pre.replace(sep, " ")
     lowered = pre.lower()
     low = lowered.encode("utf-8", "surrogatepass")
-    if any(lead in low for lead in _WORD_LEADS):  # Hangul or accented Latin: UTF-8 chunks are words too
+    if low.translate(None, _NOT_WORD_LEADS):  # Hangul or accented Latin: UTF-8 chunks are words too
         known = _utf8_words()
         split = low.translate(_UTF8_SPLIT)
     else:  # only ASCII words can be list words; CJK around them is a separator
         known = _ascii_words()
         split = low.translate(_ASCII_SPLIT)
-    flags = "".join(["1" if w in known else "0" for w in split.split()])
+    flags = bytes(map(known.__contains__, split.split()))
     found: list[Region] = []
     # 10, not 11: the last Korean word may carry a particle (가격입니다).
     if _flags_fire(flags, low, 10):
@@ -657,7 +716,7 @@ def _seed_prefilter(work: str, raw: bytes) -> list[Region]:
     if lengths.count(1) >= 12 and "1" * 12 in "".join(["1" if n == 1 else "0" for n in lengths]):
         found += [m.span() for m in _SEP_HAN_RE.finditer(pre)]
     han: list[str] = []  # Chinese-only runs of 12+ characters
-    for run in [r for r in runs if len(r) >= 12]:
+    for run in compress(runs, map((12).__le__, lengths)):  # the runs of 12 or more
         if not _KANA_CHAR_RE.search(run):
             han.append(run)
             continue
@@ -666,7 +725,7 @@ def _seed_prefilter(work: str, raw: bytes) -> list[Region]:
             found += [(i, i + len(run)) for i in _occurrences(pre, run)]
     # Japanese with separators: kana, separators, kana, eleven times or more. Counted on bytes
     # with every ASCII byte (and, above, every wide separator) turned into a space.
-    if b"\xe3\x81" in raw or b"\xe3\x82" in raw:
+    if _HIRAGANA_UTF8.search(raw):  # b"\xe3\x81" or b"\xe3\x82" in raw
         if len(_KANA_GAP_KANA.findall(low.translate(_ASCII_TO_SPACE))) >= 11:
             found += [m.span() for m in _KANA_SPACED_RE.finditer(pre)]
     if han:
@@ -693,9 +752,9 @@ def _pad(found: list[Region], n: int) -> list[Region]:
     return _merge_regions([(max(0, a - _REGION_BEFORE), min(n, b + _REGION_AFTER)) for a, b in found])
 
 
-def _flag_spans(flags: str, split: bytes, need: int, low: bytes) -> list[Region]:
+def _flag_spans(flags: bytes, split: bytes, need: int, low: bytes) -> list[Region]:
     """Byte offsets (in ``split``) of the word runs that made ``_flags_fire`` say yes."""
-    runs = [m.span() for m in re.finditer(f"1{{{need},}}", flags)]
+    runs = [m.span() for m in re.finditer(b"\x01{%d,}" % need, flags)]
     if any(a in low for a in _SEED_ANCHORS_UTF8):
         runs += [m.span() for m in _FLAGS_RE.finditer(flags)]
     words = [m.span() for m in _SPLIT_WORD_RE.finditer(split)]
@@ -754,18 +813,22 @@ def _isolated_han_mnemonic(pre: str, start: int, end: int) -> bool:
     return False
 
 
-def _flags_fire(flags: str, low: bytes, need: int) -> bool:
+def _flags_fire(flags: bytes, low: bytes, need: int) -> bool:
     """``flags`` has a 1 per list word, a 0 per other word. ``need`` list words in a row may be
     a mnemonic; with a seed label around, ten among single unknown words may be one with typos."""
-    if "1" * need in flags:
+    if b"\x01" * need in flags:
         return True
-    return bool(_FLAGS_RE.search(flags)) and any(a in low for a in _SEED_ANCHORS_UTF8)
+    return (flags.count(1) >= 10  # what _FLAGS_RE needs at least
+            and bool(_FLAGS_RE.search(flags)) and any(a in low for a in _SEED_ANCHORS_UTF8))
 
 
 # --- seed phrases: analysis -------------------------------------------------------------------
 
 
 _NO_CANDS: Mapping[str, int] = {}
+# Per-word results (pure functions of one token) are kept: mail repeats its words.
+_norm = functools.lru_cache(maxsize=1 << 14)(bw.norm)
+_strip_accents = functools.lru_cache(maxsize=1 << 14)(bw.strip_accents)
 
 
 @dataclass(slots=True)
@@ -789,47 +852,79 @@ class _SeedScan:
         self.labels = sorted({(ls, le) for a, b in regions for ls, le, _ in _SEED_LABELS.find(work, a, b)})
         self.label_starts = [ls for ls, _ in self.labels]
         self.chains = [chain for a, b in regions for chain in self._chains(a, b)]
+        self._segment_cache: dict[tuple[int, str], list[list[tuple[_Tok, int]]]] = {}
+        self._language_cache: dict[int, set[str]] = {}
 
     # tokens and chains -------------------------------------------------------------------
 
     def _chains(self, a: int, b: int) -> list[list[_Tok]]:
         """Tokens joined by separators into chains. A token that is no list word ends the
         chain, except kana (Japanese may be unspaced), Hangul (a particle may be glued to
-        the last word) and, when a seed label is present, Latin words (typos)."""
-        lookup = self.lists.lookup
+        the last word) and, when a seed label is present, Latin words (typos).
+
+        Only chains that can hold a candidate are returned: 12 tokens or more, or enough kana
+        for 12 Japanese words (every later step needs one of the two).
+        """
+        lookup = self.lists.lookup.get
         keep_latin = bool(self.labels)
-        chains: list[list[_Tok]] = []
-        prev_end = -1
-        for m in _TOKEN_RE.finditer(self.work, a, b):
-            raw, script = m.group(), m.lastgroup or "L"
-            if raw.isascii():
-                text = raw.lower()
-            elif script == "H" and not "\uF900" <= raw <= "\uFAFF":
-                text = raw  # ideographs are their own NFKC form (compatibility ones aside)
-            else:
-                text = bw.norm(raw)
-            found = lookup.get(text)
-            start = m.start()
-            if (found is None and (script == "H" or (script == "L" and not keep_latin))
-                    or self.protected.overlaps(start, m.end())):
-                prev_end = -1
+        protected = self.protected if self.protected.starts else None
+        # Tokens are tuples (start, end, text, script, cands, gap_before) until a chain is known
+        # to be kept: most chains are short, and a tuple costs a fraction of a _Tok.
+        chains: list[list[tuple]] = []
+        chain: list[tuple] = []
+        kept = False  # was the token right before this one kept (in a chain)?
+        # [gap, token, gap, token, ..., gap]: what _TOKEN_RE.finditer finds, without match objects.
+        parts = iter(_TOKEN_SPLIT_RE.split(self.work[a:b]))
+        pos = a
+        for gap, raw in zip(parts, parts):  # (gap before a token, the token)
+            start = pos + len(gap)
+            pos = start + len(raw)
+            c = raw[0]
+            script = "L" if c < "\u1100" else _script(c)
+            if script == "H":  # one token per character, written together
+                for start, ch in enumerate(raw, start):
+                    text = _norm(ch) if "\uF900" <= ch <= "\uFAFF" else ch  # ideographs are their own NFKC form
+                    found = lookup(text)
+                    if found is None or protected is not None and protected.overlaps(start, start + 1):
+                        kept = False
+                    else:
+                        if kept and (not gap or _gap_ok(gap)):
+                            chain.append((start, start + 1, text, "H", found, gap))
+                        else:
+                            chain = [(start, start + 1, text, "H", found, "")]
+                            chains.append(chain)
+                        kept = True
+                    gap = ""
                 continue
-            tok = _Tok(start, m.end(), text, script, found or _NO_CANDS)
-            if prev_end == start and chains:
-                chains[-1].append(tok)  # written together (Chinese, or Latin next to CJK)
-            elif prev_end >= 0 and start - prev_end <= _MAX_GAP and _GAP_RE.fullmatch(self.work, prev_end, start):
-                tok.gap_before = self.work[prev_end:start]
-                chains[-1].append(tok)
+            text = raw.lower() if raw.isascii() else _norm(raw)
+            found = lookup(text)
+            if (found is None and script == "L" and not keep_latin
+                    or protected is not None and protected.overlaps(start, pos)):
+                kept = False
+                continue
+            if kept and (not gap or _gap_ok(gap)):
+                chain.append((start, pos, text, script, found or _NO_CANDS, gap))
             else:
-                chains.append([tok])
-            prev_end = m.end()
-        return chains
+                chain = [(start, pos, text, script, found or _NO_CANDS, "")]
+                chains.append(chain)
+            kept = True
+        kana_needed = 12 * min(self.lists.japanese_lengths or (3,))
+        return [[_Tok(*t) for t in c] for c in chains if len(c) >= 12 or _has_kana(c, kana_needed)]
 
     def _segments(self, chain: list[_Tok], lang: str) -> list[list[tuple[_Tok, int]]]:
         """Maximal runs of ``chain`` whose tokens are all words of ``lang``.
 
-        A Korean word with a particle glued on (``가격입니다``) may end a run.
+        A Korean word with a particle glued on (``가격입니다``) may end a run. Computed once per
+        chain and language (the label-free and the labelled pass both ask; callers do not
+        modify the lists).
         """
+        key = (id(chain), lang)  # chains live as long as this scan: ids are stable
+        segs = self._segment_cache.get(key)
+        if segs is None:
+            segs = self._segment_cache[key] = self._find_segments(chain, lang)
+        return segs
+
+    def _find_segments(self, chain: list[_Tok], lang: str) -> list[list[tuple[_Tok, int]]]:
         segs: list[list[tuple[_Tok, int]]] = []
         cur: list[tuple[_Tok, int]] = []
         for tok in chain:
@@ -862,9 +957,11 @@ class _SeedScan:
         return None
 
     def _languages(self, chain: list[_Tok]) -> set[str]:
-        langs: set[str] = set()
-        for tok in chain:
-            langs.update(tok.cands)
+        langs = self._language_cache.get(id(chain))
+        if langs is None:
+            langs = self._language_cache[id(chain)] = set()
+            for tok in chain:
+                langs.update(tok.cands)
         return langs
 
     # label-free detection ----------------------------------------------------------------
@@ -1010,6 +1107,7 @@ class _SeedScan:
             start_positions = [p for p in range(len(s)) if s[p] != "|"]
         else:
             start_positions = [p for a, b in token_bounds for p in range(a, min(a + 4, b))]
+        words_at: dict[int, list[tuple[int, int]]] = {}
         for p0 in start_positions:
             stack: list[tuple[int, tuple[int, ...]]] = [(p0, ())]
             while stack:
@@ -1032,11 +1130,13 @@ class _SeedScan:
                     return True
                 if d == 24:
                     continue
-                r = q + 1 if q < len(s) and s[q] == "|" else q
-                for n in lengths:
-                    word = s[r:r + n]
-                    if len(word) == n and word in index:
-                        stack.append((r + n, path + (index[word],)))
+                following = words_at.get(q)
+                if following is None:  # the list words that start here: the same from every p0
+                    r = q + 1 if q < len(s) and s[q] == "|" else q
+                    following = words_at[q] = [(r + n, index[s[r:r + n]]) for n in lengths
+                                               if r + n <= len(s) and s[r:r + n] in index]
+                for nq, i in following:
+                    stack.append((nq, path + (i,)))
         if labelled and best and not hit:
             self.scan.add("seed phrase", starts[best[0]], ends[best[1] - 1])
             hit = True
@@ -1092,7 +1192,9 @@ class _SeedScan:
             for o in range(len(run) - k + 1):
                 window = run[o:o + k]
                 ws, we = window[0][0].start, window[-1][0].end
-                if self._han_bounds_ok(window, ws, we, labelled=True) is None:
+                # ``run`` is written together (from _gap_styles): after its first character,
+                # none has a gap before it.
+                if self._han_bounds_ok(window, ws, we, labelled=True, glued=k - 1) is None:
                     continue
                 indices = [i for _, i in window]
                 if (bw.checksum_ok(indices)  # type: ignore[arg-type]
@@ -1186,8 +1288,8 @@ class _SeedScan:
         for tok in chain:
             if lang in tok.cands:
                 cur.append((tok, tok.cands[lang]))
-            elif tok.script == "L" and len(tok.text) >= 3 and bw.strip_accents(tok.text)[:4] in prefix4:
-                cur.append((tok, prefix4[bw.strip_accents(tok.text)[:4]]))
+            elif tok.script == "L" and len(tok.text) >= 3 and _strip_accents(tok.text)[:4] in prefix4:
+                cur.append((tok, prefix4[_strip_accents(tok.text)[:4]]))
             elif (tok.script == "L" and 3 <= len(tok.text) <= 12 and cur and unknown < 2
                   and cur[-1][1] is not None):
                 cur.append((tok, None))
@@ -1214,6 +1316,14 @@ class _SeedScan:
                 if "\n" not in gap.strip(" \t") and len(gap) <= 40:
                     return True
         return False
+
+
+def _has_kana(chain: list[tuple], needed: int) -> bool:
+    """Do the kana tokens of a chain of token tuples hold ``needed`` characters (in NFKC)? A
+    kana character is at most two in NFKC ("゛" -> " ゙"): a short chain is answered at once."""
+    if 2 * (chain[-1][1] - chain[0][0]) < needed:
+        return False
+    return sum(len(t[2]) for t in chain if t[3] == "J") >= needed
 
 
 def _glued_prefix(seg: list[tuple[_Tok, int | None]]) -> list[int]:

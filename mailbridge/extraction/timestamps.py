@@ -132,6 +132,7 @@ _PRE_TIME = re.compile(
 _ZONE_PARTS = re.compile(r"(?:UTC|GMT)\s*([+\-−])\s*(\d\d?):?(\d\d)?|([+\-])(\d\d):?(\d\d)")
 _FULLWIDTH_DIGITS = {0xFF10 + i: 0x30 + i for i in range(10)}
 _HAS_FULLWIDTH_DIGIT = re.compile("[０-９]")
+_ASCII_DIGIT = re.compile("[0-9]")
 _NUMERIC_BEFORE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./\\+-=#@")
 """A numeric date right after one of these is part of a name, path, id or version."""
 _GLUED_AFTER = re.compile(r"[0-9]|[-/_][0-9A-Za-z]|\.[0-9]")  # 2025-03-05-0001, 2025/03/05/a.html
@@ -199,7 +200,7 @@ def _candidates(text: str) -> list[int]:
     a year (``20xx``), 月/월, an English month stem, a relative-day word.
     """
     starts: set[int] = set()
-    has_digit = any(digit in text for digit in "0123456789")
+    has_digit = _ASCII_DIGIT.search(text) is not None
     if has_digit:
         for year in _YEAR.finditer(text):
             starts.add(year.start())
