@@ -1,5 +1,5 @@
-"""The whole flow in one place: fetch -> (parse, extract, classify, dedupe, follow_up, store,
-acknowledge) per message -> commit with the checkpoint -> send.
+"""The whole flow in one place: fetch -> (parse, extract, classify, dedupe, follow_up, staff,
+store, acknowledge) per message -> commit with the checkpoint -> send.
 
 ``STEPS`` is read top to bottom; adding or reordering a step is a one-line diff. Each step
 is ``run(mail, ctx)``; raising ``SkipRest`` ends a message's steps early (not a failure);
