@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from mailbridge.extraction.links import explorer_chain, trim_url
+from mailbridge.extraction.normalise import run_start
 
 # Each kind of noise is found by a pattern that starts with a literal ("<", "{", "@", ".png"),
 # which Python's regex engine scans for quickly; the rest of the span is grown leftwards by
@@ -54,7 +55,7 @@ _HASH_LABEL = re.compile(  # matched on lower-cased text; group 1 is the hash
     r"(?:\s+(?:hash|id|sum|of\s+(?:the\s+)?[\w.\- ]{1,20}?))?(?:\s*(?:is|是|为|為|は|는|은|:|=|#)\s*)*"
     r"\s*((?:0x)?[0-9a-f]{32,})(?![0-9a-z])"
 )
-# Characters a span may grow left over (``_grow_left`` strips them with ``str.rstrip``).
+# Characters a span may grow left over (``run_start`` strips them with ``str.rstrip``).
 _SCHEME_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _DOMAIN_CHARS = _SCHEME_CHARS + "0123456789.-"
 _LOCAL_CHARS = _DOMAIN_CHARS + "_%+=/"
@@ -160,22 +161,11 @@ def _hex_end(low: str) -> int:
     return min(end + 1, len(low))
 
 
-def _grow_left(text: str, start: int, allowed: str) -> int:
-    """Where the run of ``allowed`` characters ending at ``start`` begins."""
-    while start > 0:
-        low = max(0, start - 64)
-        kept = text[low:start].rstrip(allowed)
-        if kept:
-            return low + len(kept)
-        start = low
-    return start
-
-
 def _urls(text: str) -> list[Span]:
     spans = []
     if "://" in text:
         for m in _SCHEME_URL.finditer(text):
-            start = _grow_left(text, m.start(), _SCHEME_CHARS)
+            start = run_start(text, m.start(), _SCHEME_CHARS)
             if start < m.start():
                 spans.append((start, m.end(), "url"))
     if "www." in text or "WWW." in text:
@@ -187,7 +177,7 @@ def _bare_domains(text: str) -> list[Span]:
     """Links pasted without a scheme: "tronscan.org/#/transaction/…", "zhihu.com/question/…"."""
     spans = []
     for m in _BARE_DOMAIN.finditer(text):
-        start = _grow_left(text, m.start(), _DOMAIN_CHARS)
+        start = run_start(text, m.start(), _DOMAIN_CHARS)
         if start < m.start() and (start == 0 or text[start - 1] not in "@_"):
             spans.append((start, m.end(), "url"))
     return spans
@@ -196,7 +186,7 @@ def _bare_domains(text: str) -> list[Span]:
 def _emails(text: str) -> list[Span]:
     spans = []
     for m in _EMAIL_DOMAIN.finditer(text):
-        start = _grow_left(text, m.start(), _LOCAL_CHARS)
+        start = run_start(text, m.start(), _LOCAL_CHARS)
         if start < m.start():
             spans.append((start, m.end(), "email"))
     return spans
@@ -207,7 +197,7 @@ def _files(text: str) -> list[Span]:
     spaces ("Screenshot 2025-03-05 at 10.17.54.png"): its date is not a reported time."""
     spans = []
     for m in _FILE_EXT.finditer(text):
-        start = _grow_left(text, m.start(), _FILE_CHARS)
+        start = run_start(text, m.start(), _FILE_CHARS)
         line_start = text.rfind("\n", 0, start) + 1
         shot = _SCREENSHOT.search(text, max(line_start, start - 45), start)
         if shot is not None:

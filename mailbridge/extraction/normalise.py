@@ -85,7 +85,7 @@ def rejoin_split_ids(text: str) -> str:
     for m in _MAYBE_SPLIT.finditer(text):
         if m.start() < last:
             continue  # inside a stretch already rejoined
-        start = _run_start(text, _run_start(text, m.start(), "=\r \t"), _ALNUM_CHARS)
+        start = run_start(text, run_start(text, m.start(), "=\r \t"), _ALNUM_CHARS)
         found = _SPLIT_ID.match(text, start)
         if found is not None:
             out.append(text[last:start])
@@ -97,7 +97,7 @@ def rejoin_split_ids(text: str) -> str:
     return "".join(out)
 
 
-def _run_start(text: str, end: int, chars: str) -> int:
+def run_start(text: str, end: int, chars: str) -> int:
     """Where the run of ``chars`` that ends at ``end`` starts (``str.rstrip`` walks it)."""
     while end > 0:
         low = max(0, end - 128)

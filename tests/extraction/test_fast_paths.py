@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from mailbridge.extraction import redaction as R
 from mailbridge.extraction.bip39_words import checksum_ok, checksum_ok_bip_utils, mnemonic_words, word_lists
+from mailbridge.extraction.normalise import run_start
 
 # The modules themselves (the package exports functions of the same names).
 chains, identifiers, language, noise, normalise, quotes = (
@@ -293,13 +294,13 @@ def test_noise_patterns_match_the_plain_ones(parts):
 
 @settings(max_examples=500, deadline=None)
 @given(text=st.text(alphabet=list("ab1.-_%+=/ @<x的"), max_size=200), at=st.integers(0, 200))
-def test_grow_left_walks_the_same_run(text, at):
+def test_run_start_walks_the_same_run(text, at):
     at = min(at, len(text))
     for allowed in (noise._SCHEME_CHARS, noise._DOMAIN_CHARS, noise._LOCAL_CHARS, noise._FILE_CHARS):
         start = at
         while start > 0 and text[start - 1] in allowed:
             start -= 1
-        assert noise._grow_left(text, at, allowed) == start
+        assert run_start(text, at, allowed) == start
 
 
 # --- identifiers, chains, language -----------------------------------------------------------------
