@@ -37,17 +37,16 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from sqlalchemy import create_engine, text  # noqa: E402
 
 from mailbridge import samples  # noqa: E402
+from harness import settings_data, write_toml  # noqa: E402
 from mailbridge.devservers import DovecotServer, SmtpSink, append_messages  # noqa: E402
 
-SUPPORT = "support@exchange.example"
 
 
 @dataclass
@@ -177,29 +176,13 @@ class Mix:
         return raw
 
 
-def _toml(data: dict[str, dict[str, Any]]) -> str:
-    lines = []
-    for table, values in data.items():
-        lines.append(f"[{table}]")
-        lines += [f"{k} = {json.dumps(v) if not isinstance(v, bool) else str(v).lower()}" for k, v in values.items()]
-    return "\n".join(lines) + "\n"
-
-
 def write_config(directory: Path, dovecot: DovecotServer, user: str, sink: SmtpSink, db_url: str,
                  batch_size: int = 8) -> Path:
-    config = directory / "config.toml"
-    config.write_text(_toml({
-        "imap": {"host": dovecot.host, "port": dovecot.port, "security": "plain", "username": user,
-                 "password": dovecot.password, "start_from": "all", "timeout": 10.0, "batch_size": batch_size},
-        "smtp": {"host": sink.host, "port": sink.port, "security": "plain", "retry_base_seconds": 0.0,
-                 "timeout": 10.0},
-        "database": {"url": db_url},
-        "mailbox": {"support_address": SUPPORT, "support_name": "Exchange Support",
-                    "staff_domains": ["exchange.example"]},
-        "storage": {"attachments_dir": str(directory / "attachments")},
-        "daemon": {"poll_interval": 0.1, "log_level": "debug", "heartbeat_file": str(directory / "heartbeat.json")},
-    }), encoding="utf-8")
-    return config
+    """The suite's settings (tests/harness.py), with small batches and a fast, chatty daemon."""
+    data = settings_data(dovecot, user, sink, db_url, directory, imap={"batch_size": batch_size},
+                         daemon={"poll_interval": 0.1, "log_level": "debug",
+                                 "heartbeat_file": str(directory / "heartbeat.json")})
+    return write_toml(directory / "config.toml", data)
 
 
 def start_daemon(config: Path, log_path: Path, fault: str = "") -> subprocess.Popen[bytes]:

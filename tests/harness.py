@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,17 @@ def settings_data(dovecot: DovecotServer, user: str, sink: SmtpSink, db_url: str
         "daemon": {"poll_interval": 0.5},
     }
     return deep_merge(data, over)
+
+
+def write_toml(path: Path, data: dict[str, dict[str, Any]]) -> Path:
+    """``data`` (tables of scalars and lists) as a TOML file, for the CLI and the daemon."""
+    lines: list[str] = []
+    for table, values in data.items():
+        lines.append(f"[{table}]")
+        lines += [f"{key} = {'true' if value is True else 'false' if value is False else json.dumps(value, ensure_ascii=False)}"
+                  for key, value in values.items()]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
 
 
 @dataclass

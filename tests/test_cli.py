@@ -7,20 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from harness import Harness, settings_data
+from harness import Harness, settings_data, write_toml
 from mailbridge import pipeline, samples
 from mailbridge.cli import main
-from test_pipeline import _toml
 
 pytestmark = pytest.mark.servers
 
 
 @pytest.fixture
 def config(harness: Harness, tmp_path: Path) -> str:
-    path = tmp_path / "config.toml"
-    path.write_text(_toml(settings_data(harness.dovecot, harness.user, harness.sink, str(harness.engine.url),
-                                        tmp_path)), encoding="utf-8")
-    return str(path)
+    return str(write_toml(tmp_path / "config.toml", settings_data(harness.dovecot, harness.user, harness.sink,
+                                                                  str(harness.engine.url), tmp_path)))
 
 
 def test_cases_show_export(harness: Harness, config: str, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

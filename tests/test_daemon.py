@@ -12,9 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from harness import Harness, settings_data
+from harness import Harness, settings_data, write_toml
 from mailbridge import samples
-from test_pipeline import _toml
 
 pytestmark = pytest.mark.servers
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,10 +41,9 @@ def _stop(proc: subprocess.Popen[str]) -> tuple[int, str]:
 
 def test_run_polls_acknowledges_and_stops_cleanly_on_sigterm(harness: Harness, tmp_path: Path) -> None:
     heartbeat = tmp_path / "heartbeat.json"
-    config = tmp_path / "config.toml"
-    config.write_text(_toml(settings_data(harness.dovecot, harness.user, harness.sink, str(harness.engine.url),
-                                          tmp_path, daemon={"poll_interval": 0.3, "heartbeat_file": str(heartbeat)})),
-                      encoding="utf-8")
+    config = write_toml(tmp_path / "config.toml", settings_data(
+        harness.dovecot, harness.user, harness.sink, str(harness.engine.url), tmp_path,
+        daemon={"poll_interval": 0.3, "heartbeat_file": str(heartbeat)}))
     harness.append(samples.plain("a@customer.example", "One"), samples.plain("b@customer.example", "Two"))
     proc = _start(config)
     try:
@@ -74,11 +72,10 @@ def test_run_polls_acknowledges_and_stops_cleanly_on_sigterm(harness: Harness, t
 
 def test_daemon_stays_up_while_imap_is_down_and_logs_once(harness: Harness, tmp_path: Path) -> None:
     heartbeat = tmp_path / "heartbeat.json"
-    config = tmp_path / "config.toml"
     data = settings_data(harness.dovecot, harness.user, harness.sink, str(harness.engine.url), tmp_path,
                          daemon={"poll_interval": 0.2, "heartbeat_file": str(heartbeat)})
     data["imap"]["port"] = 1  # nothing listens there
-    config.write_text(_toml(data), encoding="utf-8")
+    config = write_toml(tmp_path / "config.toml", data)
     proc = _start(config)
     try:
         _wait(lambda: heartbeat.exists() and json.loads(heartbeat.read_text())["consecutive_failures"] >= 6)

@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import select
 
 from mailbridge import samples as mails
-from harness import Harness, settings_data
+from harness import Harness, settings_data, write_toml
 from mailbridge.devservers import create_folder, delete_folder
 from mailbridge.models import MailboxState
 
@@ -109,9 +109,8 @@ def test_same_message_appended_again_is_not_processed_twice(harness: Harness) ->
 def test_restart_process_and_poll_again_reprocesses_nothing(harness: Harness, tmp_path: Path) -> None:
     """Two separate `mailbridge poll` processes: the checkpoint and outbox live in the database."""
     _three_customers(harness)
-    config = tmp_path / "config.toml"
-    config.write_text(_toml(settings_data(harness.dovecot, harness.user, harness.sink,
-                                          str(harness.engine.url), tmp_path)), encoding="utf-8")
+    config = write_toml(tmp_path / "config.toml", settings_data(harness.dovecot, harness.user, harness.sink,
+                                                                str(harness.engine.url), tmp_path))
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     first = subprocess.run([sys.executable, "-m", "mailbridge", "poll", "-c", str(config)],
                            capture_output=True, text=True, env=env, timeout=60)
@@ -284,22 +283,6 @@ def test_export_contract(harness: Harness) -> None:
     assert inbound["ack"]["status"] == "sent" and inbound["ack"]["message_id"] == ack["message_id"]
     assert set(inbound["entities"]) >= {"account_uids", "tx_ids", "addresses", "order_ids", "timestamps"}
 
-
-def _toml(data: dict) -> str:
-    lines: list[str] = []
-    for table, values in data.items():
-        lines.append(f"[{table}]")
-        for key, value in values.items():
-            lines.append(f"{key} = {_toml_value(value)}")
-    return "\n".join(lines) + "\n"
-
-
-def _toml_value(value: object) -> str:
-    import json
-
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return json.dumps(value, ensure_ascii=False)
 
 
 def _seed_phrase_mail(sender: str) -> tuple[bytes, str]:
