@@ -16,6 +16,8 @@ _DATA = tomllib.loads((Path(__file__).parent / "data" / "categories.toml").read_
 ORDER: tuple[str, ...] = tuple(_DATA["order"])
 _OVERRIDING: frozenset[str] = frozenset(_DATA.get("overriding", ()))
 BUILTIN_URGENT: frozenset[str] = frozenset(c for c in ORDER if _DATA.get(c, {}).get("urgent", False))
+_RANK = {c: i for i, c in enumerate(ORDER)}  # earlier in ORDER wins a tie
+_OVERRIDING_IN_ORDER = tuple(c for c in ORDER if c in _OVERRIDING)
 
 
 def builtin_keywords() -> dict[str, list[str]]:
@@ -85,8 +87,7 @@ def _add(rules: CategoryRules, word: str, weight: int, scores: dict[str, int]) -
 def _winner(scores: dict[str, int]) -> str:
     if not scores:
         return "other"
-    for category in ORDER:
-        if category in _OVERRIDING and scores.get(category):
+    for category in _OVERRIDING_IN_ORDER:
+        if scores.get(category):
             return category
-    rank = {c: i for i, c in enumerate(ORDER)}
-    return max(scores, key=lambda c: (scores[c], -rank.get(c, len(rank))))
+    return max(scores, key=lambda c: (scores[c], -_RANK.get(c, len(_RANK))))

@@ -386,3 +386,55 @@ def _plain_language(text: str) -> str:
 @given(text=st.text(alphabet=list("ab Cd https://x.io/a 的国國这這钱錢가나あいアイ12"), max_size=80))
 def test_language_counts_match_one_match_per_character(text):
     assert language.detect_language(text) == _plain_language(text)
+
+
+# --- timestamp pivots and category ties -----------------------------------------------------------
+
+timestamps = importlib.import_module("mailbridge.extraction.timestamps")
+category = importlib.import_module("mailbridge.extraction.category")
+
+PIVOT_PIECES = ["jan", "janov", "nov", "mar", "may", "summary", "today", "tonight", "yesterday", "the day before ",
+                "last night", "last  night", "this morning", "this evening", "this afternoon", "thistoday", " ", "5",
+                "2025", "th", "的", "月", "decoct", "\n", "Mar", "TODAY"]
+
+
+def _plain_pivots(text: str, has_digit: bool) -> list[int]:
+    """Where _candidates used to find English pivots: one substring search per word."""
+    lower, found = text.lower(), set()
+    for word in timestamps._EN_RELATIVE_WORDS + (timestamps._MONTH_STEMS if has_digit else ()):
+        at = lower.find(word)
+        while at >= 0:
+            found.add(at)
+            at = lower.find(word, at + 1)
+    return sorted(found)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(parts=st.lists(st.sampled_from(PIVOT_PIECES), max_size=14))
+def test_english_pivots_are_every_substring_start(parts):
+    text = "".join(parts)
+    has_digit = any(c.isdigit() for c in text)
+    lower, found = text.lower(), set()
+    pivot = timestamps._EN_PIVOT.search(lower)
+    while pivot is not None:
+        if lower[pivot.start()] in timestamps._RELATIVE_FIRST or has_digit:
+            found.add(pivot.start())
+        pivot = timestamps._EN_PIVOT.search(lower, pivot.start() + 1)
+    assert sorted(found) == _plain_pivots(text, has_digit)
+    assert set(_plain_pivots(text, has_digit)) <= set(timestamps._candidates(text))
+
+
+def _plain_winner(scores: dict[str, int]) -> str:
+    if not scores:
+        return "other"
+    for c in category.ORDER:
+        if c in category._OVERRIDING and scores.get(c):
+            return c
+    rank = {c: i for i, c in enumerate(category.ORDER)}
+    return max(scores, key=lambda c: (scores[c], -rank.get(c, len(rank))))
+
+
+@settings(max_examples=500, deadline=None)
+@given(scores=st.dictionaries(st.sampled_from([*category.ORDER, "operator-added"]), st.integers(0, 3), max_size=6))
+def test_category_winner_matches_the_plain_rule(scores):
+    assert category._winner(scores) == _plain_winner(scores)
