@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Callable
 
+from mailbridge import compiled
 from mailbridge.errors import ConfigError, MailbridgeError, TransientError
 from mailbridge.settings import Settings, load_settings
 
@@ -60,6 +61,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(f"config: FAILED: {exc}")
         return EXIT_USAGE
     print(f"config: ok ({args.config})")
+    print(f"extraction: {compiled.describe()}")  # information: the Python sources work too, only slower
     failures = 0
     for name, problem in run_checks(settings):
         print(f"{name}: {'ok' if not problem else 'FAILED: ' + problem}")

@@ -27,6 +27,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import Engine
 
+from mailbridge import compiled
 from mailbridge.errors import TransientError
 from mailbridge.pipeline import PollSummary, poll_once
 from mailbridge.settings import Settings
@@ -154,8 +155,8 @@ def run_daemon(settings: Settings, engine: Engine) -> int:
         lambda record: "maximum number of running instances" not in record.getMessage())
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    log.info("mailbridge started: %s every %ss, folders %s", settings.imap.account,
-             settings.daemon.poll_interval, settings.imap.folders)
+    log.info("mailbridge started: %s every %ss, folders %s; extraction: %s", settings.imap.account,
+             settings.daemon.poll_interval, settings.imap.folders, compiled.describe())
     scheduler.start()  # blocks until shutdown; the running job's thread is joined at exit
     log.info("mailbridge stopped after %d poll(s)", health.polls)
     return 0

@@ -34,9 +34,9 @@ LANGUAGES = (
     "english", "chinese_simplified", "chinese_traditional", "korean", "japanese",
     "spanish", "french", "italian", "czech", "portuguese",
 )
-LATIN_LANGUAGES = frozenset({"english", "spanish", "french", "italian", "czech", "portuguese"})
-HAN_LANGUAGES = frozenset({"chinese_simplified", "chinese_traditional"})
-MNEMONIC_LENGTHS = (12, 15, 18, 21, 24)
+LATIN_LANGUAGES: frozenset[str] = frozenset({"english", "spanish", "french", "italian", "czech", "portuguese"})
+HAN_LANGUAGES: frozenset[str] = frozenset({"chinese_simplified", "chinese_traditional"})
+MNEMONIC_LENGTHS: tuple[int, ...] = (12, 15, 18, 21, 24)
 
 
 def norm(word: str) -> str:

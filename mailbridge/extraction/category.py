@@ -42,9 +42,9 @@ class CategoryRules:
         for category in keywords:  # earlier categories keep a keyword listed twice
             for word in keywords[category]:
                 category_of.setdefault(_key(word), category)
-        words = {w.lower() for ws in keywords.values() for w in ws}
-        latin = [w for w in words if w.isascii()]
-        cjk = [w for w in words if not w.isascii()]
+        every = {w.lower() for ws in keywords.values() for w in ws}
+        latin = [w for w in every if w.isascii()]
+        cjk = [w for w in every if not w.isascii()]
         # Two patterns: one alternation of ASCII and CJK first characters defeats the regex
         # engine's fast scan and costs three times as much.
         return cls(re.compile(trie_pattern(latin, not_after="a-z0-9")), re.compile(trie_pattern(cjk)), category_of,

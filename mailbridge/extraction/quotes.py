@@ -61,7 +61,8 @@ def _strip_quote_marks(text: str) -> str:
 
 
 def _drop_quote_lines(text: str) -> tuple[str, str]:
-    kept, quoted = [], []
+    kept: list[str] = []
+    quoted: list[str] = []
     for line in text.split("\n"):
         (quoted if line.lstrip(" \t").startswith(">") else kept).append(line)
     return "\n".join(kept), "\n".join(quoted)

@@ -47,7 +47,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from itertools import compress
-from typing import Callable, Mapping
+from typing import Callable, Mapping, Sequence
 
 from . import bip39_words as bw
 
@@ -416,14 +416,20 @@ def redact(text: str) -> tuple[str, list[str]]:
         if not spans:
             break
         kinds.update(s.kind for s in spans)
-        pieces: list[str] = []
-        cursor = 0
-        for kind, start, end in _union(spans):
-            pieces += [text[cursor:start], f"[REDACTED: {kind}]"]
-            cursor = end
-        pieces.append(text[cursor:])
-        text = "".join(pieces)
+        text = replace_spans(text, spans)
     return text, sorted(kinds)
+
+
+def replace_spans(text: str, spans: list[SecretSpan]) -> str:
+    """``text`` with each span replaced by its marker; overlapping spans become one marker,
+    named by the longest of them."""
+    pieces: list[str] = []
+    cursor = 0
+    for kind, start, end in _union(spans):
+        pieces += [text[cursor:start], f"[REDACTED: {kind}]"]
+        cursor = end
+    pieces.append(text[cursor:])
+    return "".join(pieces)
 
 
 # --- shared state of one scan -------------------------------------------------------------
@@ -1023,7 +1029,7 @@ class _SeedScan:
             return False
         return spaced or not _han_prose_like("".join(t.text for t, _ in window), [i for _, i in window])
 
-    def _han_bounds_ok(self, window: list[tuple[_Tok, int | None]], start: int, end: int,
+    def _han_bounds_ok(self, window: Sequence[tuple[_Tok, int | None]], start: int, end: int,
                        labelled: bool, glued: int | None = None) -> bool | None:
         """None: cannot be a mnemonic; True: set apart; False: written together, bounds fine.
 
@@ -1159,9 +1165,9 @@ class _SeedScan:
             for lang in langs:
                 if lang == "japanese":
                     continue
-                segs = self._segments(chain, lang)
+                segs: Sequence[Sequence[tuple[_Tok, int | None]]] = self._segments(chain, lang)
                 if lang in bw.LATIN_LANGUAGES:
-                    segs = self._loose_segments(chain, lang) + segs
+                    segs = [*self._loose_segments(chain, lang), *segs]
                 for seg in segs:
                     if len(seg) >= 12:
                         jobs.append((seg[0][0].start, self._labelled_seg_job(seg, lang)))
@@ -1169,7 +1175,7 @@ class _SeedScan:
                 jobs.append((region[0].start, self._labelled_kana_job(region)))
         return jobs
 
-    def _labelled_seg_job(self, seg: list[tuple[_Tok, int | None]], lang: str):
+    def _labelled_seg_job(self, seg: Sequence[tuple[_Tok, int | None]], lang: str) -> Callable[[], None]:
         def job() -> None:
             for piece in self._uncovered_pieces(seg):
                 if len(piece) < 12 or not self._is_labelled(piece[0][0].start, piece[-1][0].end):
@@ -1201,7 +1207,7 @@ class _SeedScan:
                         or not _han_prose_like("".join(t.text for t, _ in window), indices)):  # type: ignore[arg-type]
                     self.scan.add("seed phrase", ws, we)
 
-    def _uncovered_pieces(self, seg: list[tuple[_Tok, int | None]]) -> list[list[tuple[_Tok, int | None]]]:
+    def _uncovered_pieces(self, seg: Sequence[tuple[_Tok, int | None]]) -> list[list[tuple[_Tok, int | None]]]:
         """``seg`` split around secrets already found: the words around a valid mnemonic are
         judged on their own (exactly as a second pass would see them, split by markers)."""
         pieces: list[list[tuple[_Tok, int | None]]] = [[]]

@@ -235,7 +235,7 @@ def _candidates(text: str) -> list[int]:
 
 def _read(text: str, anchor: re.Match, sent_at: datetime | None, done: int):
     """(start, end, UTC value, precision) for one anchor, or None when it is not a timestamp."""
-    kind = anchor.lastgroup
+    kind = anchor.lastgroup or ""
     if kind != "rel" and _in_url(text, anchor.start()):
         return None
     local = sent_at.date() if sent_at is not None else None
@@ -244,6 +244,7 @@ def _read(text: str, anchor: re.Match, sent_at: datetime | None, done: int):
         return None
     when, implied = day
     tail = _TAIL.match(text, anchor.end())
+    assert tail is not None  # every part of _TAIL is optional: it always matches
     start, end = anchor.start(), tail.end("wd") if tail.group("wd") else anchor.end()
     clock = _clock(tail, implied)
     if clock is False:
@@ -271,7 +272,7 @@ def _read(text: str, anchor: re.Match, sent_at: datetime | None, done: int):
         pre = _PRE_ZONE.search(text, max(done, start - 24), start)
         if pre:
             zone_text, start = pre.group("z"), pre.start()
-    if when == 0 and clock is None and _tail_period(tail, implied) not in ("am", "noon", "pm"):
+    if when == 0 and clock is None and (_tail_period(tail, implied) or "") not in ("am", "noon", "pm"):
         return None  # bare "today"/"tonight": a request more often than a report
     if kind != "rel" and _FILE_NAME_AFTER.match(text, end):
         return None
@@ -455,10 +456,12 @@ def _to_utc(when: date | int, clock, zone_text: str | None,
     if minutes is not None:
         offset = timedelta(minutes=minutes)
     else:
-        offset = sent_at.utcoffset() if sent_at is not None else timedelta(0)
+        offset = (sent_at.utcoffset() if sent_at is not None else None) or timedelta(0)
     hour, minute, second, _, extra = clock if clock else (0, 0, 0, "day", 0)
     try:
         if isinstance(when, int):
+            if sent_at is None:
+                return None  # a relative day needs the Date header (_anchor_day never asks without one)
             when = sent_at.date() + timedelta(days=when)
         moment = datetime(when.year, when.month, when.day, hour, minute, second)
         return (moment + timedelta(days=extra) - offset).replace(tzinfo=timezone.utc)

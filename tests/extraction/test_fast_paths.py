@@ -139,11 +139,10 @@ def _reference_chains(scan: R._SeedScan, a: int, b: int) -> list[list[tuple]]:
 
 
 def _scan(text: str, labelled: bool, protected: tuple[int, int] | None) -> R._SeedScan:
-    scan = R._SeedScan.__new__(R._SeedScan)
-    scan.work, scan.scan, scan.lists = text, R._Scan(text, []), word_lists()
-    scan.protected = R._Intervals()
+    intervals = R._Intervals()
     if protected:
-        scan.protected.add(*protected)
+        intervals.add(*protected)
+    scan = R._SeedScan(text, R._Scan(text, []), [], intervals)  # no regions: nothing scanned yet
     scan.labels = [(0, 1)] if labelled else []
     scan.label_starts = [0] if labelled else []
     return scan
