@@ -9,6 +9,7 @@ which one a process uses). MAILBRIDGE_PURE_PYTHON=1 at install time skips compil
 
 from __future__ import annotations
 
+import importlib.machinery
 import importlib.util
 import json
 import os
@@ -27,7 +28,18 @@ def _compiled_module():
     return module
 
 
+def _remove_old_build(compiled) -> None:
+    """Modules compiled by an earlier (editable) install. A build that fails or is skipped must
+    leave none behind: the manifest written below would vouch for them."""
+    for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+        for old in [*EXTRACTION.glob(f"*{suffix}"), *Path(".").glob(f"{compiled.GROUP}{suffix}")]:
+            old.unlink()
+    (EXTRACTION / compiled.MANIFEST).unlink(missing_ok=True)
+
+
 def compiled_extraction() -> list:
+    compiled = _compiled_module()
+    _remove_old_build(compiled)
     if os.environ.get("MAILBRIDGE_PURE_PYTHON") == "1":
         return []
     try:
@@ -36,7 +48,6 @@ def compiled_extraction() -> list:
         return []
     sources = sorted(EXTRACTION.glob("*.py"))
     # What was compiled, so that an edited source is noticed at run time (mailbridge/compiled.py).
-    compiled = _compiled_module()
     digests = compiled.source_digests(EXTRACTION)
     (EXTRACTION / compiled.MANIFEST).write_text(json.dumps(digests, indent=1, sort_keys=True) + "\n")
     extensions = mypycify(["--ignore-missing-imports", *map(str, sources)],

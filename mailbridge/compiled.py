@@ -69,8 +69,8 @@ def decide(directory: Path, environ: Mapping[str, str],
         return True, f"Python sources (compiled modules found without their runtime {GROUP})"
     changed = changed_sources(directory)
     if changed:
-        return True, (f"Python sources (compiled modules are older than {', '.join(changed[:3])}"
-                      f"{' ...' if len(changed) > 3 else ''}: reinstall to compile again)")
+        return True, (f"Python sources ({', '.join(changed[:3])}{' ...' if len(changed) > 3 else ''}"
+                      " changed since the compile: reinstall to compile again)")
     return False, "compiled (mypyc)"
 
 

@@ -48,7 +48,7 @@ def test_an_edited_source_brings_the_sources_back(tmp_path):
     directory = _package(tmp_path, built=True)
     (directory / "noise.py").write_text("# noise, edited after the build\n")
     sources, why = compiled.decide(directory, {}, runtime=lambda: True)
-    assert sources and "noise.py" in why and "reinstall" in why
+    assert sources and "noise.py changed since the compile" in why
     assert compiled.changed_sources(directory) == ["noise.py"]
 
 
