@@ -4,7 +4,7 @@ must never be kept.
 One pure function, :func:`extract`; the pipeline's ``extract`` step calls it. The order of
 work matters:
 
-1. secrets are redacted first (``secrets.redact``), so a private key can never come back as a
+1. secrets are redacted first (``redaction.redact``), so a private key can never come back as a
    transaction id and nothing downstream sees one;
 2. text is NFKC-normalised and ids broken by mail clients are rejoined (``normalise``);
 3. new text is split from quoted history (``quotes``): only the new text's entities are this
