@@ -1,6 +1,7 @@
 #!/bin/sh
 # Install everything the test suite needs on a fresh Debian machine, then run it.
-# Usage: sh scripts/test.sh [pytest arguments]      (CI: MAILBRIDGE_REQUIRE_SERVERS=1)
+# Usage: sh scripts/test.sh [pytest arguments]
+# (CI: MAILBRIDGE_REQUIRE_SERVERS=1 MAILBRIDGE_REQUIRE_COMPILED=1)
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -19,7 +20,7 @@ if [ -n "$missing" ]; then
 fi
 
 # Python: a project virtualenv with the test extra. The install compiles the extraction core
-# with mypyc (setup.py; about a minute, gcc included on Debian).
+# with mypyc (setup.py; under a minute).
 python3 -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test]"
 
