@@ -9,12 +9,15 @@ writes under a root directory, never outside it and never over an existing file.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import unicodedata
 from pathlib import Path
 
-__all__ = ["safe_filename", "save_attachment", "MAX_FILENAME_BYTES"]
+__all__ = ["safe_filename", "save_attachment", "discard", "MAX_FILENAME_BYTES"]
+
+log = logging.getLogger("mailbridge.attachments")
 
 MAX_FILENAME_BYTES = 150  # UTF-8 bytes; ext4/NTFS allow 255, leaving room for "-12" and paths
 _MAX_EXTENSION_CHARS = 16  # "tar.gz"-style or ".docx"; longer "extensions" are part of the name
@@ -126,3 +129,19 @@ def save_attachment(root: Path, subdir: str, filename: str, payload: bytes) -> P
             raise
         return path.relative_to(root)
     raise FileExistsError(f"no free name for {filename!r} in {resolved_dir}")
+
+
+def discard(paths: list[Path]) -> None:
+    """Delete files whose rows were rolled back, and empty ``paths``.
+
+    A message that fails after the store step, or a batch that fails before its commit, takes
+    its Attachment rows with it; the files written for them would stay as orphans, and a
+    replay would write them again next to the old ones. Only a rollback that is certain comes
+    here: a failed commit is not (the database may have committed before the error).
+    """
+    for path in paths:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError as exc:  # the row is gone either way; the file is only garbage
+            log.warning("could not remove %s after its row was rolled back: %s", path, exc.strerror)
+    paths.clear()

@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import logging
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from threading import Event
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from mailbridge import faults, quarantine
+from mailbridge import attachments, faults, quarantine
 from mailbridge.database import is_transient, session_scope, transient_reason
 from mailbridge.errors import SkipRest, TransientError
 from mailbridge.extraction.types import ExtractionRules
@@ -76,6 +78,7 @@ class Context:
     summary: PollSummary
     rules: ExtractionRules = field(init=False)
     secret_uids: list[int] = field(default_factory=list)  # stored mails whose originals held a secret
+    written_files: list[Path] = field(default_factory=list)  # attachment files of this transaction
 
     def __post_init__(self) -> None:
         self.rules = self.settings.extract.rules()
@@ -105,6 +108,7 @@ def process_batch(batch: Iterable[FetchedMail], ctx: Context, stop: Event | None
         counted = dict(vars(ctx.summary))  # a rolled-back message must not count as a new case or ack
         savepoint = ctx.session.begin_nested()
         mail = InboundMail(fetched)
+        written_before = len(ctx.written_files)
         try:
             process_one(mail, ctx)
             savepoint.commit()
@@ -115,6 +119,7 @@ def process_batch(batch: Iterable[FetchedMail], ctx: Context, stop: Event | None
             if is_transient(exc):  # database locked/full/gone: not this message's fault; retry the batch
                 raise TransientError(f"database: {transient_reason(exc)}") from exc
             savepoint.rollback()
+            _discard_files_since(ctx, written_before)
             vars(ctx.summary).update({k: v for k, v in counted.items() if isinstance(v, int)})
             reason = quarantine.describe(exc)
             if quarantine.hold(ctx.session, fetched, reason, stored_raw=_redacted_stand_in(mail)):
@@ -125,6 +130,25 @@ def process_batch(batch: Iterable[FetchedMail], ctx: Context, stop: Event | None
                 ctx.secret_uids.append(fetched.imap_uid)
         done.append(fetched)
     return done
+
+
+def _discard_files_since(ctx: Context, start: int) -> None:
+    """The attachment files of a message whose savepoint was rolled back."""
+    rolled_back = ctx.written_files[start:]
+    del ctx.written_files[start:]
+    attachments.discard(rolled_back)
+
+
+@contextmanager
+def _files_follow_rollback(ctx: Context) -> Iterator[None]:
+    """Inside a transaction's block: if the block fails, the transaction is rolled back, and
+    so are the files written in it. A failing commit (after the block) leaves them: the
+    database may have committed anyway."""
+    try:
+        yield
+    except BaseException:
+        attachments.discard(ctx.written_files)
+        raise
 
 
 def _redacted_stand_in(mail: InboundMail) -> bytes | None:
@@ -166,12 +190,13 @@ def _poll_folder(mailbox: fetch.Mailbox, folder: str, settings: Settings, engine
         wanted = [m for m in batch if plan.wants(m)]
         with session_scope(engine) as session:
             ctx = Context(settings, session, summary)
-            done = process_batch(wanted, ctx, stop)
-            complete = len(done) == len(wanted)
-            upto = batch[-1].imap_uid if complete else (done[-1].imap_uid if done else None)
-            if upto:
-                fetch.advance_checkpoint(session, mailbox.account, folder, plan.uidvalidity, upto)
-            faults.point("before_batch_commit")
+            with _files_follow_rollback(ctx):
+                done = process_batch(wanted, ctx, stop)
+                complete = len(done) == len(wanted)
+                upto = batch[-1].imap_uid if complete else (done[-1].imap_uid if done else None)
+                if upto:
+                    fetch.advance_checkpoint(session, mailbox.account, folder, plan.uidvalidity, upto)
+                faults.point("before_batch_commit")
         faults.point("after_commit_before_flag")
         # After the commit only: a crash before it re-fetches the batch, never loses it.
         if upto:
@@ -187,19 +212,22 @@ def replay_quarantined(settings: Settings, engine: Engine, ids: list[int] | None
     summary = PollSummary()
     with session_scope(engine) as session:
         ctx = Context(settings, session, summary)
-        for row, fetched in quarantine.held(session, ids):
-            before = summary.quarantined
-            savepoint = session.begin_nested()
-            try:
-                process_one(InboundMail(fetched), ctx)
-                savepoint.commit()
-                quarantine.mark_replayed(row)
-            except TransientError:
-                savepoint.rollback()
-                raise
-            except Exception as exc:  # noqa: BLE001
-                savepoint.rollback()
-                row.reason = quarantine.describe(exc)
-                summary.quarantined = before + 1
+        with _files_follow_rollback(ctx):
+            for row, fetched in quarantine.held(session, ids):
+                before = summary.quarantined
+                savepoint = session.begin_nested()
+                written_before = len(ctx.written_files)
+                try:
+                    process_one(InboundMail(fetched), ctx)
+                    savepoint.commit()
+                    quarantine.mark_replayed(row)
+                except TransientError:
+                    savepoint.rollback()
+                    raise
+                except Exception as exc:  # noqa: BLE001
+                    savepoint.rollback()
+                    _discard_files_since(ctx, written_before)
+                    row.reason = quarantine.describe(exc)
+                    summary.quarantined = before + 1
     send.drain(settings, engine, summary, None)
     return summary

@@ -82,11 +82,12 @@ def identifier_rows(entities: Entities, *, quoted: bool) -> list[Identifier]:
     return rows
 
 
-def _attachment_rows(parsed: ParsedMail, root: Path, cut_at: int | None = None,
+def _attachment_rows(parsed: ParsedMail, root: Path, written: list[Path], cut_at: int | None = None,
                      redacted: dict[int, bytes] | None = None) -> list[Attachment]:
-    """Rows for the message's attachments, saving those that are allowed. ``cut_at``: the
-    message was truncated there, so its last attachment is incomplete and not saved.
-    ``redacted``: payloads to save instead of the original (secrets removed)."""
+    """Rows for the message's attachments, saving those that are allowed. ``written`` gets
+    each file's path as it is written (the pipeline removes them if the rows are rolled back).
+    ``cut_at``: the message was truncated there, so its last attachment is incomplete and not
+    saved. ``redacted``: payloads to save instead of the original (secrets removed)."""
     folder = hashlib.sha256(parsed.message_id.encode("utf-8", "replace")).hexdigest()[:16]
     rows = []
     for index, part in enumerate(parsed.attachments):
@@ -97,7 +98,9 @@ def _attachment_rows(parsed: ParsedMail, root: Path, cut_at: int | None = None,
         elif part.payload is not None:
             payload = (redacted or {}).get(index, part.payload)
             row.sha256 = hashlib.sha256(payload).hexdigest()
-            row.stored_path = str(save_attachment(root, folder, part.filename, payload))
+            stored = save_attachment(root, folder, part.filename, payload)
+            written.append(root.resolve() / stored)
+            row.stored_path = str(stored)
         rows.append(row)
     return rows
 
@@ -132,7 +135,7 @@ def run(mail: InboundMail, ctx) -> None:  # noqa: ANN001 - ctx is pipeline.Conte
     children = identifier_rows(extraction.entities, quoted=False) + identifier_rows(extraction.quoted, quoted=True)
     for row in children:
         row.message_pk, row.case_id = message.id, message.case_id
-    attachments = _attachment_rows(parsed, Path(ctx.settings.storage.attachments_dir),
+    attachments = _attachment_rows(parsed, Path(ctx.settings.storage.attachments_dir), ctx.written_files,
                                    len(fetched.raw) if fetched.truncated_from else None, redacted_payloads)
     for att in attachments:
         att.message_pk = message.id
