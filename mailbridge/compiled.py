@@ -101,7 +101,7 @@ def install() -> None:
     if _chosen is not None:
         return
     sources, _chosen = decide(DIRECTORY, os.environ)
-    if sources and has_compiled_modules(DIRECTORY):
+    if sources:  # where nothing was compiled, the finder finds what the default one would
         sys.meta_path.insert(0, _SourceFinder(DIRECTORY))
 
 

@@ -89,6 +89,7 @@ def _attachment_rows(parsed: ParsedMail, root: Path, written: list[Path], cut_at
     ``cut_at``: the message was truncated there, so its last attachment is incomplete and not
     saved. ``redacted``: payloads to save instead of the original (secrets removed)."""
     folder = hashlib.sha256(parsed.message_id.encode("utf-8", "replace")).hexdigest()[:16]
+    resolved_root = root.resolve()
     rows = []
     for index, part in enumerate(parsed.attachments):
         row = Attachment(message_pk=0, filename=part.filename[:1000], content_type=part.content_type[:200],
@@ -99,7 +100,7 @@ def _attachment_rows(parsed: ParsedMail, root: Path, written: list[Path], cut_at
             payload = (redacted or {}).get(index, part.payload)
             row.sha256 = hashlib.sha256(payload).hexdigest()
             stored = save_attachment(root, folder, part.filename, payload)
-            written.append(root.resolve() / stored)
+            written.append(resolved_root / stored)
             row.stored_path = str(stored)
         rows.append(row)
     return rows
